@@ -1,0 +1,5 @@
+"""``python -m crmxl``."""
+
+from crmxl.cli import main
+
+main()

@@ -1,0 +1,128 @@
+"""Findings: bad data reported as data, each naming its sheet and cell.
+
+A :class:`Finding` has a stable kebab-case ``code`` (``missing-value``, ``bad-enum``,
+``duplicate-id`` ...), a severity, and the parameters of its message; the message is rendered in
+Chinese or English on demand (:mod:`crmxl.i18n`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from crmxl.i18n import t
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+def json_value(value: Any) -> Any:
+    """A cell value as JSON can carry it (dates as ISO text, NaN as null)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, datetime):
+        return (
+            value.isoformat(sep=" ")
+            if value.time() != datetime.min.time()
+            else (value.date().isoformat())
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, tuple | list):
+        return [json_value(v) for v in value]
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one place."""
+
+    sheet: str  # the sheet's name in the workbook ("客户档案"), or the settings file
+    cell: str  # "客户档案!C7"; "" for a sheet-level finding
+    row: int | None  # Excel row number
+    column: str  # the header as the workbook spells it ("" for sheet-level)
+    code: str
+    severity: Severity
+    value: Any = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def make(
+        cls,
+        sheet: str,
+        cell: str,
+        code: str,
+        severity: Severity,
+        value: Any = None,
+        *,
+        row: int | None = None,
+        column: str = "",
+        **params: Any,
+    ) -> Finding:
+        """A finding whose message parameters are ``params`` (plus sheet, cell, column, value)."""
+        return cls(sheet, cell, row, column, code, severity, value, params)
+
+    def message(self, lang: str = "zh") -> str:
+        params = {
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "column": self.column,
+            "value": "" if self.value is None else json_value(self.value),
+            **self.params,
+        }
+        return t(self.code, lang, **params)
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row": self.row,
+            "column": self.column,
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message(lang),
+            "value": json_value(self.value),
+        }
+
+
+def cell_ref(sheet: str, col_index: int, row: int) -> str:
+    """``客户档案!C7`` from a 1-based column index and an Excel row number."""
+    return f"{sheet}!{column_letter(col_index)}{row}"
+
+
+def column_letter(index: int) -> str:
+    """1 -> A, 27 -> AA."""
+    letters = ""
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """A -> 1, AA -> 27."""
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + (ord(ch) - 64)
+    return index
+
+
+def count(findings: Iterable[Finding]) -> tuple[int, int]:
+    """(errors, warnings)."""
+    errors = warnings = 0
+    for f in findings:
+        if f.severity is Severity.ERROR:
+            errors += 1
+        else:
+            warnings += 1
+    return errors, warnings

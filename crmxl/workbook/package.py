@@ -1,0 +1,219 @@
+"""The xlsx package: which sheets a workbook has and where their parts are.
+
+An ``.xlsx``/``.xlsm`` file is a zip of XML parts (OOXML). This module reads the small structural
+parts (``_rels/.rels``, ``xl/workbook.xml`` and its relationships) to map each sheet's name to its
+part, and reads the shared-string table when asked. It never loads a worksheet as a whole; the
+reader (fastexcel) and the writer (:mod:`crmxl.workbook.patch`) stream those.
+
+Call :func:`crmxl.workbook.guard.check_workbook` before opening a file someone gave us.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from xml.etree import ElementTree as ET
+
+from crmxl.errors import InputFileError
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+NS_STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+REL_OFFICE_DOCUMENT = "/officeDocument"
+REL_WORKSHEET = "/worksheet"
+REL_SHARED_STRINGS = "/sharedStrings"
+REL_STYLES = "/styles"
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attr(elem: ET.Element, name: str) -> str | None:
+    """An attribute by local name, whatever its namespace."""
+    for key, value in elem.attrib.items():
+        if _local(key) == name:
+            return value
+    return None
+
+
+def rels_path(part: str) -> str:
+    """``xl/workbook.xml`` -> ``xl/_rels/workbook.xml.rels``."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
+
+
+def resolve(source_part: str, target: str) -> str:
+    """A relationship target, relative to its source part, as a package path."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
+
+
+@dataclass(frozen=True)
+class Relationship:
+    id: str
+    type: str
+    target: str  # resolved package path (or the raw target when external)
+    external: bool
+
+
+@dataclass(frozen=True)
+class SheetPart:
+    """One sheet of the workbook, in tab order."""
+
+    name: str
+    part: str  # e.g. xl/worksheets/sheet1.xml
+    rel_id: str
+    sheet_id: int
+    state: str  # visible, hidden, veryHidden
+    index: int  # 0-based tab position
+    kind: str = "worksheet"  # worksheet, chartsheet, dialogsheet, macrosheet
+
+
+def parse_rels(data: bytes, source_part: str) -> list[Relationship]:
+    root = ET.fromstring(data)
+    out = []
+    for rel in root:
+        if _local(rel.tag) != "Relationship":
+            continue
+        external = (rel.get("TargetMode") or "").lower() == "external"
+        target = rel.get("Target", "")
+        out.append(
+            Relationship(
+                rel.get("Id", ""),
+                rel.get("Type", ""),
+                target if external else resolve(source_part, target),
+                external,
+            )
+        )
+    return out
+
+
+class Package:
+    """A read-only view of an xlsx package's structure."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.zip = zipfile.ZipFile(self.path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputFileError("file-corrupt", path=self.path) from exc
+        self.names = set(self.zip.namelist())
+        try:
+            self._load_structure()
+        except (KeyError, ET.ParseError, zipfile.BadZipFile, EOFError) as exc:
+            self.zip.close()
+            raise InputFileError("file-corrupt", path=self.path) from exc
+        self._shared: list[str] | None = None
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def read(self, part: str) -> bytes:
+        return self.zip.read(part)
+
+    def rels(self, part: str) -> list[Relationship]:
+        path = rels_path(part)
+        if path not in self.names:
+            return []
+        return parse_rels(self.read(path), part)
+
+    def _load_structure(self) -> None:
+        root_rels = parse_rels(self.read("_rels/.rels"), "")
+        office = [r for r in root_rels if r.type.endswith(REL_OFFICE_DOCUMENT)]
+        self.workbook_part = office[0].target if office else "xl/workbook.xml"
+        wb = ET.fromstring(self.read(self.workbook_part))
+        self.strict = wb.tag.startswith("{" + NS_STRICT_MAIN)
+        self.workbook_rels = self.rels(self.workbook_part)
+        by_id = {r.id: r for r in self.workbook_rels}
+        self.date1904 = False
+        sheets: list[SheetPart] = []
+        for elem in wb.iter():
+            tag = _local(elem.tag)
+            if tag == "workbookPr":
+                flag = (_attr(elem, "date1904") or "").lower()
+                self.date1904 = flag in ("1", "true")
+            elif tag == "sheet":
+                rid = _attr(elem, "id") or ""
+                rel = by_id.get(rid)
+                if rel is None:
+                    continue
+                kind = rel.type.rsplit("/", 1)[-1]
+                sheets.append(
+                    SheetPart(
+                        name=elem.get("name", ""),
+                        part=rel.target,
+                        rel_id=rid,
+                        sheet_id=int(elem.get("sheetId", "0") or 0),
+                        state=elem.get("state", "visible"),
+                        index=len(sheets),
+                        kind=kind,
+                    )
+                )
+        self.sheets = sheets
+        shared = [r for r in self.workbook_rels if r.type.endswith(REL_SHARED_STRINGS)]
+        self.shared_strings_part = shared[0].target if shared else None
+        styles = [r for r in self.workbook_rels if r.type.endswith(REL_STYLES)]
+        self.styles_part = styles[0].target if styles else None
+
+    def worksheets(self) -> list[SheetPart]:
+        """The sheets that hold cells (not chart sheets)."""
+        return [s for s in self.sheets if s.kind == "worksheet" and s.part in self.names]
+
+    def sheet(self, name: str) -> SheetPart:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def shared_strings(self) -> list[str]:
+        """The shared-string table (rich text flattened), parsed once."""
+        if self._shared is None:
+            self._shared = []
+            if self.shared_strings_part and self.shared_strings_part in self.names:
+                with self.zip.open(self.shared_strings_part) as fh:
+                    for _, elem in ET.iterparse(fh, events=("end",)):
+                        if _local(elem.tag) == "si":
+                            self._shared.append(_text_of(elem))
+                            elem.clear()
+        return self._shared
+
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_ooxml(text: str) -> str:
+    """Undo the OOXML ``_xHHHH_`` escape of control characters."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _text_of(si: ET.Element) -> str:
+    """The text of a string item: its ``<t>``, or the ``<t>`` of each rich run (not phonetic)."""
+    parts: list[str] = []
+    for child in si:
+        tag = _local(child.tag)
+        if tag == "t":
+            parts.append(child.text or "")
+        elif tag == "r":
+            for t in child:
+                if _local(t.tag) == "t":
+                    parts.append(t.text or "")
+    return unescape_ooxml("".join(parts))

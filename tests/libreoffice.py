@@ -1,0 +1,60 @@
+"""Headless LibreOffice, the real client every written workbook must open.
+
+``convert(paths, fmt)`` runs ``soffice --headless --convert-to`` once for all the files, with a
+private user profile (so parallel runs do not fight over the default one), and returns the
+converted files. A file LibreOffice cannot load produces no output, which fails the caller.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def require_soffice() -> str:
+    """The soffice binary; a missing LibreOffice is a failure, never a skip."""
+    if SOFFICE is None:
+        raise AssertionError(
+            "LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc-nogui"
+        )
+    return SOFFICE
+
+
+def convert(paths: list[Path], fmt: str, outdir: Path, timeout: int = 300) -> list[Path]:
+    """Convert ``paths`` to ``fmt`` (``xlsx``, ``pdf``, ``csv:...``) into ``outdir``."""
+    soffice = require_soffice()
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        env = dict(os.environ, HOME=profile)
+        cmd = [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            *[str(p) for p in paths],
+        ]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    ext = fmt.split(":", 1)[0]
+    results = []
+    for path in paths:
+        out = outdir / f"{Path(path).stem}.{ext}"
+        if not out.exists() or out.stat().st_size == 0:
+            raise AssertionError(
+                f"LibreOffice could not convert {path} to {fmt}:\n{proc.stdout}\n{proc.stderr}"
+            )
+        results.append(out)
+    return results
+
+
+def roundtrip_xlsx(paths: list[Path], outdir: Path) -> list[Path]:
+    """Open each workbook in LibreOffice and save it again as xlsx; returns the copies."""
+    return convert(paths, "xlsx:Calc MS Excel 2007 XML", outdir)
