@@ -466,38 +466,114 @@ def parse_series(
     placeholder or bad), the problem code per row (None where fine), and a boolean placeholder
     mask. The index is the input's.
     """
-    raw = series.astype(object).where(series.notna(), None)
-    cache: dict[Any, tuple[Any, str | None, bool]] = {}
-    out_v: list[Any] = []
-    out_p: list[str | None] = []
-    out_h: list[bool] = []
-    for value in raw.tolist():
-        try:
-            key: Any = (type(value), value)
-            hit = cache.get(key)
-        except TypeError:  # unhashable: parse every time
-            key, hit = None, None
-        if hit is None:
-            if is_blank(value):
-                hit = (None, None, False)
-            elif is_placeholder(value):
-                hit = (None, None, True)
-            else:
-                try:
-                    hit = (parser(value), None, False)
-                except BadValue as exc:
-                    hit = (None, exc.code, False)
-            if key is not None:
-                cache[key] = hit
-        out_v.append(hit[0])
-        out_p.append(hit[1])
-        out_h.append(hit[2])
     index = series.index
+    raw = series.astype(object)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    parsed: list[Any] = []
+    problem: list[str | None] = []
+    placeholder: list[bool] = []
+    for value in uniques:
+        if is_blank(value):
+            parsed.append(None)
+            problem.append(None)
+            placeholder.append(False)
+        elif is_placeholder(value):
+            parsed.append(None)
+            problem.append(None)
+            placeholder.append(True)
+        else:
+            try:
+                parsed.append(parser(value))
+                problem.append(None)
+            except BadValue as exc:
+                parsed.append(None)
+                problem.append(exc.code)
+            placeholder.append(False)
+    parsed.append(None)  # the NA sentinel (-1) takes the last slot
+    problem.append(None)
+    placeholder.append(False)
+    take = codes.copy()
+    take[take < 0] = len(uniques)
+    values_arr = pd.array(parsed, dtype=object)[take] if len(parsed) else parsed
     return (
-        pd.Series(out_v, index=index, dtype=object),
-        pd.Series(out_p, index=index, dtype=object),
-        pd.Series(out_h, index=index, dtype=bool),
+        pd.Series(values_arr, index=index, dtype=object),
+        pd.Series(pd.array(problem, dtype=object)[take], index=index, dtype=object),
+        pd.Series(pd.array(placeholder, dtype=bool)[take], index=index, dtype=bool),
     )
+
+
+def normalize_company(name: str) -> str:
+    """A company name folded for 查重: width, spaces, case, 有限责任公司 = 有限公司."""
+    text = re.sub(r"\s+", "", nfkc(name)).casefold()
+    text = text.replace("有限责任公司", "有限公司").replace("股份有限公司", "有限公司")
+    return text.strip(".,;，。")
+
+
+LEGAL_ENDINGS = (
+    "公司",
+    "集团",
+    "厂",
+    "研究院",
+    "研究所",
+    "医院",
+    "大学",
+    "学院",
+    "学校",
+    "银行",
+    "事务所",
+    "合作社",
+    "中心",
+    "局",
+    "委员会",
+    "协会",
+    "商行",
+    "门市部",
+    "工作室",
+    "经营部",
+    "co",
+    "co.",
+    "ltd",
+    "ltd.",
+    "inc",
+    "inc.",
+    "llc",
+    "corp",
+    "corp.",
+    "corporation",
+    "limited",
+    "gmbh",
+    "ag",
+    "s.a.",
+    "plc",
+    "company",
+    "group",
+)
+
+
+def has_legal_ending(name: str) -> bool:
+    """True when a customer name ends like a legal entity (全称), not an abbreviation."""
+    text = nfkc(name).rstrip(" .,)）").casefold()
+    text = re.sub(r"[\s]+", " ", text)
+    return text.endswith(LEGAL_ENDINGS) or nfkc(name).rstrip().casefold().endswith(LEGAL_ENDINGS)
+
+
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00$")
+
+
+def display_value(value: Any) -> Any:
+    """A raw cell value as the user typed it: ``3`` not ``3.0``, ``2024-03-05`` not midnight.
+
+    Readers hand dates in mixed columns back as ``2024-03-05 00:00:00`` text; show the date.
+    """
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        m = _MIDNIGHT.match(value)
+        if m:
+            return m.group(1)
+    if isinstance(value, datetime) and not has_time(value):
+        return value.date()
+    return value
 
 
 def format_amount(amount: float, lang: str = "zh") -> str:

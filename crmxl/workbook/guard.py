@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,9 +43,6 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 _DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
-_ROW_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr=\"(\d+)\"")
-_CELL_REF_3 = re.compile(rb'\sr="([A-Z]{3})\d')
-_CELL_REF_2 = re.compile(rb'\sr="([A-Z]{2})\d')
 _CHUNK = 8 * 1024 * 1024
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
@@ -158,70 +156,124 @@ class _Refused(Exception):
         self.params = params
 
 
-def _scan_part(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, *, full: bool
-) -> SheetExtent | None:
-    """Check a part's prolog for DOCTYPE/ENTITY; for a worksheet, also bound its cells.
+def _windows(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The part's bytes in chunks, each with the previous chunk's last 64 bytes in front.
 
-    The stream is read at most to the part's declared size (plus one byte to notice a lie).
+    Reads at most the declared size plus one byte: a part that inflates beyond what the zip
+    directory says is a bomb (or corrupt), and is refused there.
     """
-    extent = SheetExtent(info.filename) if full else None
     budget = info.file_size + 1
     seen = 0
-    prolog_done = False
     tail = b""
     with zf.open(info) as fh:
         while True:
             chunk = fh.read(min(_CHUNK, budget - seen))
             if not chunk:
-                break
+                return
             seen += len(chunk)
             if seen > info.file_size:
                 raise _Refused("file-bomb")
-            if not prolog_done:
-                head = tail + chunk
-                root = _ROOT_START.search(head)
-                prolog = head if root is None else head[: root.start()]
-                if _DOCTYPE.search(prolog):
-                    raise _Refused("file-doctype")
-                prolog_done = root is not None
-                if not prolog_done and len(head) > 1024 * 1024:
-                    raise _Refused("file-doctype")
-            if extent is None:
-                if prolog_done:
-                    break
-                tail = chunk[-64:]
-                continue
-            data = tail + chunk
-            _extend(extent, data)
-            if extent.max_row > limits.max_rows or extent.max_col > limits.max_cols:
-                raise _Refused("file-far-cell", rows=extent.max_row, cols=extent.max_col)
-            if extent.max_row * extent.max_col > limits.max_cells:
-                raise _Refused("file-too-many-cells", rows=extent.max_row, cols=extent.max_col)
+            yield tail + chunk
             tail = chunk[-64:]
+
+
+def _check_prolog(head: bytes) -> bool:
+    """Refuse a DOCTYPE or ENTITY before the root element; True once the root is seen."""
+    root = _ROOT_START.search(head)
+    prolog = head if root is None else head[: root.start()]
+    if _DOCTYPE.search(prolog):
+        raise _Refused("file-doctype")
+    if root is None and len(head) > 1024 * 1024:
+        raise _Refused("file-doctype")
+    return root is not None
+
+
+def _scan_part(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, *, full: bool
+) -> SheetExtent | None:
+    """Check a part's prolog for DOCTYPE/ENTITY; for a worksheet (``full``), bound its cells."""
+    extent = SheetExtent(info.filename) if full else None
+    prolog_done = False
+    head = b""
+    for data in _windows(zf, info):
+        if not prolog_done:
+            head += data
+            prolog_done = _check_prolog(head)
+        if extent is None:
+            if prolog_done:
+                break
+            continue
+        _extend(extent, data)
+        _check_extent(extent, limits)
+    if extent is not None and extent.max_col * limits.max_rows > limits.max_cells:
+        # Wide enough that a far row hidden out of order would matter: read every reference.
+        for data in _windows(zf, info):
+            _extend(extent, data, exact=True)
+            _check_extent(extent, limits)
     return extent
 
 
-def _extend(extent: SheetExtent, data: bytes) -> None:
-    """Grow ``extent`` with the row numbers and column letters referenced in ``data``."""
-    rows = _ROW_REF.findall(data)
-    if rows:
-        extent.max_row = max(extent.max_row, max(int(r) for r in rows))
-    wide = _CELL_REF_3.findall(data) or _CELL_REF_2.findall(data)
-    if wide:
-        extent.max_col = max(extent.max_col, max(_col_number(c) for c in set(wide)))
-    if extent.max_col < 26:
-        for letter in range(ord("Z"), ord("A") - 1, -1):
-            if letter - 64 <= extent.max_col:
-                break
-            if b' r="' + bytes([letter]) in data:
-                extent.max_col = letter - 64
-                break
-    # A cell row beyond the last <row r=...> (rows without r=) still counts: cells name rows.
-    if not rows:
-        refs = re.findall(rb'\sr="[A-Z]{1,3}(\d{1,9})"', data[-4096:])
-        if refs:
-            extent.max_row = max(extent.max_row, max(int(r) for r in refs))
+def _check_extent(extent: SheetExtent, limits: Limits) -> None:
+    if extent.max_row > limits.max_rows or extent.max_col > limits.max_cols:
+        raise _Refused("file-far-cell", rows=extent.max_row, cols=extent.max_col)
+    if extent.max_row * extent.max_col > limits.max_cells:
+        raise _Refused("file-too-many-cells", rows=extent.max_row, cols=extent.max_col)
+
+
+_ANY_REF = re.compile(rb' r="([A-Z]{0,3})([0-9]{1,10})"')
+
+
+def _further_cols(max_col: int) -> bytes:
+    """A regex alternation for column letters beyond ``max_col`` (``AF``.. for ``AE``)."""
+    from crmxl.findings import column_letter
+
+    if max_col <= 0:
+        return b"[A-Z]"
+    text = column_letter(max_col)
+    parts = [f"[A-Z]{{{len(text) + 1},}}"]
+    for i, ch in enumerate(text):
+        if ch != "Z":
+            rest = len(text) - i - 1
+            tail = f"[A-Z]{{{rest}}}" if rest else ""
+            parts.append(f"{text[:i]}[{chr(ord(ch) + 1)}-Z]{tail}")
+    return "|".join(parts).encode()
+
+
+def _suspects(max_col: int) -> re.Pattern[bytes]:
+    """References a normal chunk does not have: rows of 7+ digits, or columns beyond max_col."""
+    return re.compile(rb' r="(?:[A-Z]{0,3}[0-9]{7}|(?:' + _further_cols(max_col) + rb")[0-9])")
+
+
+def _take(extent: SheetExtent, letters: bytes, digits: bytes) -> None:
+    if letters:
+        extent.max_col = max(extent.max_col, _col_number(letters))
+    extent.max_row = max(extent.max_row, int(digits))
+
+
+def _extend(extent: SheetExtent, data: bytes, exact: bool = False) -> None:
+    """Grow ``extent`` with the largest row number and column referenced in ``data``.
+
+    A million-row sheet has millions of references, so by default this does not match each
+    one. Rows come in order, so the chunk's last rows give its largest row; one search
+    then finds the references a normal chunk lacks (a row of 7+ digits, a column beyond those
+    seen). A far row hidden out of order in a narrow sheet is still bounded by the grid
+    (1,048,576 rows × its few columns); :func:`_scan_part` re-reads wide sheets ``exact``-ly.
+    Cell references count, not only row elements: calamine places a cell by its reference.
+    """
+    for sep in (b"\nr=", b"\tr=", b"\rr="):
+        if sep in data:  # attributes split by other white space: make them findable
+            data = data.replace(sep, b" r=")
+    if exact:
+        for letters, digits in _ANY_REF.findall(data):
+            _take(extent, letters, digits)
+        return
+    # The last few hundred rows, read exactly, set the baseline for this window.
+    for letters, digits in _ANY_REF.findall(data, max(0, len(data) - 65536)):
+        _take(extent, letters, digits)
+    for m in _suspects(extent.max_col).finditer(data):
+        ref = _ANY_REF.match(data, m.start())
+        if ref:
+            _take(extent, ref.group(1), ref.group(2))
 
 
 register(
