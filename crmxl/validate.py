@@ -146,7 +146,7 @@ def validate(
         for key, table in ws.tables.items()
         if key not in ("settings", "changelog")
     }
-    for key, tt in typed_tables.items():
+    for tt in typed_tables.values():
         result.rows[tt.table.sheet_name] = len(tt.frame)
         result.findings += _cell_findings(tt, ws, as_of)
     result.findings += _cross_findings(typed_tables, ws, as_of)
