@@ -102,7 +102,9 @@ def convert(
             out, bad = _serials_to_datetimes(numbers, date1904)
             codes = none_codes.where(~bad, "bad-date")
             return (out.dt.normalize() if t is ColType.DATE else out), codes, no_placeholders
-    parsed, codes, placeholders = values.parse_series(series, _parser(col, settings, date1904))
+    parsed, codes, placeholders = values.parse_series(
+        series, _parser(col, settings, date1904), valid_wins=t is ColType.ENUM
+    )
     if t in (ColType.DATE, ColType.DATETIME):
         stamps = pd.to_datetime(
             parsed.map(lambda v: v if isinstance(v, datetime | date) else None), errors="coerce"

@@ -458,13 +458,14 @@ PARSERS: dict[ColType, Callable[[Any], Any]] = {
 
 
 def parse_series(
-    series: pd.Series, parser: Callable[[Any], Any]
+    series: pd.Series, parser: Callable[[Any], Any], *, valid_wins: bool = False
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Parse a whole column, once per distinct value.
 
     Returns ``(values, problems, placeholders)``: the typed values (None where blank, a
     placeholder or bad), the problem code per row (None where fine), and a boolean placeholder
-    mask. The index is the input's.
+    mask. The index is the input's. With ``valid_wins`` a value the parser accepts is never a
+    placeholder (``待确认`` is a real 线索状态).
     """
     index = series.index
     raw = series.astype(object)
@@ -477,7 +478,7 @@ def parse_series(
             parsed.append(None)
             problem.append(None)
             placeholder.append(False)
-        elif is_placeholder(value):
+        elif is_placeholder(value) and not (valid_wins and _accepts(parser, value)):
             parsed.append(None)
             problem.append(None)
             placeholder.append(True)
@@ -500,6 +501,14 @@ def parse_series(
         pd.Series(pd.array(problem, dtype=object)[take], index=index, dtype=object),
         pd.Series(pd.array(placeholder, dtype=bool)[take], index=index, dtype=bool),
     )
+
+
+def _accepts(parser: Callable[[Any], Any], value: Any) -> bool:
+    try:
+        parser(value)
+    except BadValue:
+        return False
+    return True
 
 
 def normalize_company(name: str) -> str:

@@ -25,11 +25,32 @@ def require_soffice() -> str:
     return SOFFICE
 
 
-def convert(paths: list[Path], fmt: str, outdir: Path, timeout: int = 300) -> list[Path]:
-    """Convert ``paths`` to ``fmt`` (``xlsx``, ``pdf``, ``csv:...``) into ``outdir``."""
+#: Profile setting that makes LibreOffice recalculate every formula of an xlsx on load
+#: (by default it trusts the cached results a writer stored).
+_RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def convert(
+    paths: list[Path], fmt: str, outdir: Path, timeout: int = 300, *, recalc: bool = False
+) -> list[Path]:
+    """Convert ``paths`` to ``fmt`` (``xlsx``, ``pdf``, ``csv:...``) into ``outdir``.
+
+    ``recalc`` makes LibreOffice recalculate every formula on load instead of keeping the
+    cached results, so the output shows what the formulas compute.
+    """
     soffice = require_soffice()
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        if recalc:
+            user = Path(profile) / "user"
+            user.mkdir()
+            (user / "registrymodifications.xcu").write_text(_RECALC_ON_LOAD, encoding="utf-8")
         env = dict(os.environ, HOME=profile)
         cmd = [
             soffice,
@@ -55,6 +76,6 @@ def convert(paths: list[Path], fmt: str, outdir: Path, timeout: int = 300) -> li
     return results
 
 
-def roundtrip_xlsx(paths: list[Path], outdir: Path) -> list[Path]:
+def roundtrip_xlsx(paths: list[Path], outdir: Path, *, recalc: bool = False) -> list[Path]:
     """Open each workbook in LibreOffice and save it again as xlsx; returns the copies."""
-    return convert(paths, "xlsx:Calc MS Excel 2007 XML", outdir)
+    return convert(paths, "xlsx:Calc MS Excel 2007 XML", outdir, recalc=recalc)
