@@ -1,0 +1,27 @@
+"""Reading and writing the user's workbooks: the only package that knows the xlsx format.
+
+Writing (this is the only code that writes into a user's workbook):
+
+- :class:`WorkbookWriter` collects cell writes (:meth:`~WorkbookWriter.set_cell`) and new
+  sheets (:meth:`~WorkbookWriter.add_sheet`), then :meth:`~WorkbookWriter.save` patches only
+  those cells into the package and copies every other part byte for byte;
+- :func:`check_not_open` refuses a file Excel/WPS/LibreOffice has open; :func:`fingerprint`
+  records what a file was when it was read, so a save can refuse a file changed since.
+
+Reading structure: :class:`~crmxl.workbook.package.Package`; input guards:
+:func:`~crmxl.workbook.guard.check_workbook`.
+"""
+
+from crmxl.workbook.cellxml import CellValue, Text
+from crmxl.workbook.patch import WorkbookWriter
+from crmxl.workbook.save import Fingerprint, SaveReport, check_not_open, fingerprint
+
+__all__ = [
+    "CellValue",
+    "Fingerprint",
+    "SaveReport",
+    "Text",
+    "WorkbookWriter",
+    "check_not_open",
+    "fingerprint",
+]

@@ -253,42 +253,22 @@ def find_header(spec: SheetSpec, rows: dict[int, dict[int, Any]]) -> int | None:
     return None
 
 
-def _frame(reader: fastexcel.ExcelReader, name: str, header_row: int) -> pd.DataFrame:
+def _frame(
+    reader: fastexcel.ExcelReader, name: str, header_row: int
+) -> tuple[pd.DataFrame, list[int]]:
+    """The sheet below ``header_row`` as a frame, and each frame column's Excel column.
+
+    ``schema_sample_rows=None`` types each column from all its rows: with the default 1000, a
+    text cell after a thousand numbers would be coerced to null, silently.
+    """
     sheet = reader.load_sheet(
         name,
         header_row=header_row - 1,
         dtype_coercion="coerce",
         schema_sample_rows=None,
     )
-    return sheet.to_pandas()
-
-
-def _line_up(frame: pd.DataFrame, header_cells: dict[int, Any]) -> int | None:
-    """The Excel column of the frame's first column, from where the header cells are."""
-    named = [
-        (j, str(name))
-        for j, name in enumerate(frame.columns)
-        if not str(name).startswith("__UNNAMED__")
-    ]
-    cells = sorted((c, v) for c, v in header_cells.items() if str(v).strip())
-    if not named or not cells:
-        return None
-    start = cells[0][0] - named[0][0]
-    if start < 1:
-        return None
-    positions = {c - start for c, _ in cells}
-    if positions != {j for j, _ in named}:
-        return None
-    return start
-
-
-def _calamine_start(path: Path, name: str) -> int:
-    """Fallback: the first column of the sheet's data range, from python-calamine."""
-    import python_calamine
-
-    wb = python_calamine.CalamineWorkbook.from_path(str(path))
-    start = wb.get_sheet_by_name(name).start
-    return int(start[1]) + 1 if start else 1
+    excel_columns = [c.absolute_index + 1 for c in sheet.available_columns()]
+    return sheet.to_pandas(), excel_columns
 
 
 def _language(spec: SheetSpec, headers: Iterable[str]) -> str:
@@ -305,9 +285,10 @@ def _language(spec: SheetSpec, headers: Iterable[str]) -> str:
 
 def _nonblank(series: pd.Series) -> pd.Series:
     mask = series.notna()
-    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-        text = series.astype("string")
-        mask &= text.str.strip().fillna("") != ""
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        mask &= series.str.strip().fillna("") != ""
+    elif series.dtype == object:
+        mask &= series.map(lambda v: not (isinstance(v, str) and not v.strip()))
     return mask
 
 
@@ -374,28 +355,25 @@ def read_table(
                 )
             )
     try:
-        frame = _frame(reader, sheet.name, header_row)
+        frame, excel_columns = _frame(reader, sheet.name, header_row)
     except (fastexcel.FastExcelError, ValueError) as exc:
         if "no data" in str(exc).lower() or "empty" in str(exc).lower():
-            frame = pd.DataFrame()
+            frame, excel_columns = pd.DataFrame(), []
         else:
             raise InputFileError("file-corrupt", path=pkg.path) from exc
-    start = _line_up(frame, header_cells) if len(frame.columns) else 1
-    if start is None:
-        start = _calamine_start(pkg.path, sheet.name)
+    position = {col_no: j for j, col_no in enumerate(excel_columns)}
     index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))
+    frame.index = index
+    frame.columns = range(len(frame.columns))  # positions; header names may repeat
     data: dict[str, pd.Series] = {}
     for key, col_no in columns.items():
-        j = col_no - start
-        if 0 <= j < len(frame.columns):
-            series = frame.iloc[:, j]
-            data[key] = pd.Series(series.to_numpy(), index=index, name=key)
+        j = position.get(col_no, -1)
+        if j >= 0:
+            data[key] = frame[j]
         else:
-            data[key] = pd.Series([None] * len(frame), index=index, dtype=object, name=key)
-    table_data = pd.DataFrame(data, index=index)
-    any_value = pd.Series(False, index=index)
-    for j in range(len(frame.columns)):
-        any_value |= _nonblank(pd.Series(frame.iloc[:, j].to_numpy(), index=index))
+            data[key] = pd.Series(None, index=index, dtype=object)
+    table_data = pd.DataFrame(data, index=index, copy=False)
+    any_value = frame.notna().any(axis=1) if len(frame.columns) else pd.Series(False, index=index)
     last_row = int(any_value[any_value].index.max()) if any_value.any() else header_row
     inputs = [c.key for c in spec.input_columns if c.key in table_data.columns]
     keep = pd.Series(False, index=index)

@@ -1,0 +1,612 @@
+"""Writing cells into a user's workbook without disturbing anything else in it.
+
+Loading a workbook with openpyxl and saving it loses images, shapes, extensions, cached formula
+results and more (XLSX-FACTS.md). :class:`WorkbookWriter` instead writes *only the cells asked
+for*, by patching the worksheet XML inside the package (:mod:`crmxl.workbook.sheetxml`), and
+copies every other part unchanged, compressed bytes and all (:mod:`crmxl.workbook.zipcopy`).
+
+What else changes, and why:
+
+- ``xl/styles.xml`` gains entries (never loses or renumbers any) when a date needs a date
+  format its cell's style lacks, or a caller asks for a number format, or a new sheet needs a
+  bold header;
+- ``xl/workbook.xml`` gets ``fullCalcOnLoad="1"`` on ``<calcPr>`` when any cell was written,
+  so that formulas depending on written cells are recalculated when the file is opened (their
+  cached results are stale until then); and a ``<sheet>`` for each added sheet;
+- for an added sheet: its part, a relationship and a content-type override. ``docProps/app.xml``
+  (a cache of sheet titles for file browsers) is left as it is; Excel does not mind.
+
+A cell holding a formula is never written: it is listed in :meth:`WorkbookWriter.formula_cells`
+for the caller to report. So ``xl/calcChain.xml`` and shared formulas stay valid as they are.
+
+Saving is safe in the sense of SPEC 4 (:mod:`crmxl.workbook.save`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import posixpath
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from crmxl.errors import UsageError, WriteRefusedError
+from crmxl.i18n import register
+from crmxl.workbook import parts
+from crmxl.workbook.cellxml import MAX_COL, MAX_ROW, CellValue, cell_xml, encode_value
+from crmxl.workbook.guard import DEFAULT_LIMITS, check_workbook
+from crmxl.workbook.package import Package
+from crmxl.workbook.save import (
+    Fingerprint,
+    SaveReport,
+    fingerprint,
+    verify_package,
+    write_safely,
+)
+from crmxl.workbook.sheetxml import (
+    COL_BITS,
+    CellPatch,
+    SheetOptions,
+    SheetPatcher,
+    SheetXmlError,
+    group_rows,
+    patch_key,
+)
+from crmxl.workbook.styles import DEFAULT_DATE_FORMAT, DEFAULT_DATETIME_FORMAT, StyleBook
+from crmxl.workbook.zipcopy import ZipTooLarge, ZipWriter
+
+SHEET_DEFLATE_LEVEL = 3
+# Values whose validity set_cell can see from their type alone (and a length or finiteness).
+_PLAIN = frozenset(
+    [type(None), str, int, float, bool, dt.date, dt.datetime]
+)  # measured: see benchmarks/bench_patch.py
+CONTENT_TYPES = "[Content_Types].xml"
+
+
+@dataclass
+class _NewSheet:
+    name: str
+    rows: list[list[CellValue]]
+    widths: list[float] | None
+    bold_header: bool
+    freeze_header: bool
+    part: str = ""
+    rel_id: str = ""
+    sheet_id: int = 0
+
+
+@dataclass
+class _Build:
+    """What one build found out."""
+
+    written: int = 0
+    skipped: list[tuple[str, int, int]] = field(default_factory=list)
+    rewritten: set[str] = field(default_factory=set)
+    added: set[str] = field(default_factory=set)
+    changed: list[str] = field(default_factory=list)
+    infos: list[zipfile.ZipInfo] = field(default_factory=list)
+
+
+class _NothingWritten(Exception):
+    """Every requested cell held a formula: an in-place save then writes nothing."""
+
+
+class WorkbookWriter:
+    """Collects cell writes and new sheets for one workbook, then saves them safely.
+
+    >>> w = WorkbookWriter(Path("crm.xlsx"))                      # doctest: +SKIP
+    >>> w.set_cell("客户档案", 7, 25, "A")                          # doctest: +SKIP
+    >>> report = w.save()                                          # doctest: +SKIP
+    """
+
+    def __init__(self, path: Path, fingerprint: Fingerprint | None = None) -> None:
+        self.path = Path(path)
+        self.fingerprint = fingerprint if fingerprint is not None else _fingerprint(self.path)
+        self._extents = check_workbook(self.path).extents
+        with Package(self.path) as pkg:
+            self._sheets = {s.name: s for s in pkg.sheets}
+            self._names = set(pkg.names)
+            self.date1904 = pkg.date1904
+            self.strict = pkg.strict
+            self.workbook_part = pkg.workbook_part
+            self.styles_part = pkg.styles_part
+        self._patches: dict[str, dict[int, object]] = {}
+        self._probes: dict[str, set[int]] = {}
+        self._header_rows: dict[str, int] = {}
+        self._new_sheets: dict[str, _NewSheet] = {}
+        self._formula_cells: list[tuple[str, int, int]] = []
+        self._bboxes: dict[str, tuple[int, int, int, int] | None] = {}
+        self._saved_in_place = False
+        self._writable: dict[str, dict[int, object]] = {}  # the name a caller used -> patches
+
+    # -- collecting ----------------------------------------------------------------------------
+
+    def _sheet_key(self, sheet: str) -> str:
+        if sheet in self._sheets or sheet in self._new_sheets:
+            return sheet
+        folded = sheet.casefold()
+        for name in [*self._sheets, *self._new_sheets]:
+            if name.casefold() == folded:
+                return name
+        raise UsageError("write-unknown-sheet", path=self.path, sheet=sheet)
+
+    def set_cell(
+        self,
+        sheet: str,
+        row: int,
+        col: int,
+        value: CellValue,
+        *,
+        style_like: tuple[int, int] | None = None,
+        number_format: str | None = None,
+    ) -> None:
+        """Write ``value`` at (``row``, ``col``) (1-based) of ``sheet`` when saving.
+
+        ``None`` clears the value and keeps the cell and its style. ``style_like`` gives the
+        cell the style of another cell of the sheet, at or above this row (a new header cell
+        styled like the one to its left). ``number_format`` (``"yyyy-mm-dd"``, ``"#,##0"``) is
+        the format the value needs; the cell gets a style with it if its own lacks it.
+        """
+        patches = self._writable.get(sheet)
+        if patches is None:
+            patches = self._sheet_patches(sheet)
+        if not (0 < row <= MAX_ROW and 0 < col <= MAX_COL):
+            raise ValueError(f"cell ({row}, {col}) is outside the sheet")
+        kind = type(value)
+        if (kind is str and len(value) > 8191) or kind not in _PLAIN:  # type: ignore[arg-type]
+            encode_value(value, self.date1904)  # refuse what a cell cannot hold, now
+        elif kind is float and not math.isfinite(value):  # type: ignore[arg-type]
+            raise ValueError(f"cannot write {value!r} to a cell")
+        elif (kind is dt.date or kind is dt.datetime) and value.year < 1905:  # type: ignore[union-attr]
+            encode_value(value, self.date1904)  # before the epoch?
+        key = patch_key(row, col)
+        if style_like is not None:
+            _check_coords(*style_like)
+            if style_like[0] > row:
+                raise ValueError("style_like must name a cell at or above the written cell")
+            self._probes.setdefault(self._sheet_key(sheet), set()).add(patch_key(*style_like))
+        if style_like is None and number_format is None:
+            patches[key] = value
+        else:
+            patches[key] = CellPatch(value, style_like, number_format)
+
+    def _sheet_patches(self, sheet: str) -> dict[int, object]:
+        """The patches of ``sheet`` (found case-insensitively), remembered under the name the
+        caller used; refuses a sheet that does not exist or holds no cells."""
+        name = self._sheet_key(sheet)
+        if name in self._sheets and self._sheets[name].kind != "worksheet":
+            raise UsageError("write-not-worksheet", path=self.path, sheet=name)
+        patches = self._patches.setdefault(name, {})
+        self._writable[sheet] = patches
+        return patches
+
+    def set_header_row(self, sheet: str, row: int) -> None:
+        """Tell the writer where ``sheet``'s header is: new cells below it never take their
+        style from a cell at or above it (a header's bold fill should not spread into data)."""
+        self._header_rows[self._sheet_key(sheet)] = row
+
+    def add_sheet(
+        self,
+        name: str,
+        rows: list[list[CellValue]],
+        *,
+        widths: list[float] | None = None,
+        bold_header: bool = True,
+        freeze_header: bool = True,
+    ) -> None:
+        """Append a new worksheet (the last tab) holding ``rows``; its first row is the header."""
+        parts.check_sheet_name(name, [*self._sheets, *self._new_sheets])
+        for row in rows:
+            for value in row:
+                encode_value(value, self.date1904)
+        self._new_sheets[name] = _NewSheet(
+            name, [list(r) for r in rows], widths, bold_header, freeze_header
+        )
+
+    def formula_cells(self) -> list[tuple[str, int, int]]:
+        """After :meth:`save` or :meth:`plan`: (sheet, row, col) of the cells not written
+        because they hold a formula (or lie in an array formula's range)."""
+        return list(self._formula_cells)
+
+    @property
+    def pending(self) -> bool:
+        """Is there anything to write?"""
+        return any(self._patches.values()) or bool(self._new_sheets)
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def plan(self) -> SaveReport:
+        """Run the patching without writing anything (a dry run): counts and formula cells."""
+        start = time.perf_counter()
+        build = _Build()
+        self._check_growth()
+        self._build(None, build)
+        self._formula_cells = build.skipped
+        return self._report(self.path, None, build, start, dry_run=True)
+
+    def save(
+        self,
+        target: Path | None = None,
+        *,
+        backup: bool = True,
+        backup_dir: Path | None = None,
+        keep_backups: int = 10,
+    ) -> SaveReport:
+        """Write the collected cells and sheets.
+
+        ``target`` None replaces the workbook in place (backup first, unless ``backup`` is
+        False); a ``target`` gets a new file (the original is left as it is). Either way the
+        file appears atomically or not at all. In place, nothing is written when nothing
+        changes (no cells, or only formula cells). After an in-place save the writer is done:
+        what it knew of the file is out of date, so another save raises ``RuntimeError``.
+        """
+        if self._saved_in_place:
+            raise RuntimeError("this WorkbookWriter has saved its workbook; open a new one")
+        start = time.perf_counter()
+        dest = Path(target) if target is not None else self.path
+        build = _Build()
+        if not self.pending and target is None:
+            return self._report(dest, None, build, start)
+        self._check_growth()
+        in_place = dest.resolve() == self.path.resolve()
+
+        def run(fh: BinaryIO) -> None:
+            self._build(fh, build)
+            if in_place and not build.changed:
+                raise _NothingWritten
+
+        def verify(tmp: Path) -> None:
+            verify_package(tmp, build.infos, build.rewritten, build.added)
+
+        try:
+            backup_path = write_safely(
+                self.path,
+                dest,
+                run,
+                verify,
+                seen=self.fingerprint,
+                backup=backup,
+                backup_dir=backup_dir,
+                keep_backups=keep_backups,
+            )
+        except _NothingWritten:
+            backup_path = None
+        else:
+            self._saved_in_place = in_place
+        self._formula_cells = build.skipped
+        return self._report(dest, backup_path, build, start)
+
+    def _report(
+        self, dest: Path, backup: Path | None, build: _Build, start: float, dry_run: bool = False
+    ) -> SaveReport:
+        return SaveReport(
+            path=dest,
+            backup=backup,
+            cells_written=build.written,
+            cells_skipped=len(build.skipped),
+            parts_changed=tuple(build.changed),
+            seconds=time.perf_counter() - start,
+            formula_cells=tuple(build.skipped),
+            dry_run=dry_run,
+        )
+
+    # -- building the package ----------------------------------------------------------------
+
+    def _check_growth(self) -> None:
+        """Refuse writes that would make a sheet span more cells than the input guard lets
+        any file have (crmxl could not read its own output again), before writing anything.
+        The guard's arithmetic, on the guard's extents grown by the written range."""
+        self._bboxes = {name: _bbox(patches) for name, patches in self._patches.items()}
+        for name in {*self._patches, *self._new_sheets}:
+            rows = cols = 0
+            if name in self._new_sheets:
+                new_rows = self._new_sheets[name].rows
+                rows, cols = len(new_rows), max((len(r) for r in new_rows), default=0)
+            elif (extent := self._extents.get(self._sheets[name].part)) is not None:
+                rows, cols = extent.max_row, extent.max_col
+            box = self._bboxes.get(name)
+            if box is not None:
+                rows, cols = max(rows, box[2]), max(cols, box[3])
+            if rows * cols > DEFAULT_LIMITS.max_cells:
+                raise WriteRefusedError(
+                    "write-too-many-cells", path=self.path, sheet=name, rows=rows, cols=cols
+                )
+
+    def _needs_styles(self) -> bool:
+        """Might any write need the styles part (dates, number formats, bold headers)?"""
+        if self._new_sheets:
+            return True
+        for patches in self._patches.values():
+            for patch in patches.values():
+                if type(patch) is CellPatch or hasattr(patch, "isoformat"):
+                    return True
+        return False
+
+    def _build(self, fh: BinaryIO | None, build: _Build) -> None:
+        """Write the new package to ``fh`` (None: a dry run that only patches and counts)."""
+        try:
+            with zipfile.ZipFile(self.path) as src, self.path.open("rb") as raw:
+                zw = ZipWriter(fh) if fh is not None else None
+                self._assemble(src, raw, zw, build)
+                if zw is not None:
+                    zw.comment = src.comment
+                    zw.close()
+        except SheetXmlError as exc:
+            raise WriteRefusedError(
+                "sheet-xml-unsupported", path=self.path, sheet=exc.args[0], detail=exc.args[1]
+            ) from exc
+        except ZipTooLarge as exc:
+            raise WriteRefusedError("write-too-large", path=self.path) from exc
+
+    def _assemble(
+        self, src: zipfile.ZipFile, raw: BinaryIO, zw: ZipWriter | None, build: _Build
+    ) -> None:
+        infos = src.infolist()
+        build.infos = infos
+        by_name = {i.filename: i for i in infos}
+        styles_bytes = src.read(self.styles_part) if self.styles_part in by_name else None
+        create_styles = styles_bytes is None and self._needs_styles()
+        styles = StyleBook(styles_bytes, strict=self.strict)
+        workbook = src.read(self.workbook_part)
+        wb_rels_name = parts_rels(self.workbook_part)
+        wb_rels = src.read(wb_rels_name) if wb_rels_name in by_name else None
+        content_types = src.read(CONTENT_TYPES)
+        structure_changed = bool(self._new_sheets) or create_styles
+        styles_name = self.styles_part or posixpath.join(
+            posixpath.dirname(self.workbook_part), "styles.xml"
+        )
+        if structure_changed:
+            workbook, wb_rels, content_types, styles_name = self._plan_structure(
+                by_name, workbook, wb_rels, content_types, create_styles, styles_name
+            )
+        stamp = by_name[self.workbook_part].date_time
+        sheet_parts = {self._sheets[n].part: n for n in self._patches if n in self._sheets}
+        deferred = {self.workbook_part, styles_name}
+        for info in infos:
+            name = info.filename
+            if name in deferred:
+                continue
+            if name in sheet_parts and self._patches[sheet_parts[name]]:
+                sheet = sheet_parts[name]
+                with src.open(info) as part:
+                    self._patch_sheet(sheet, part.read, zw, info, styles, build)
+                build.rewritten.add(name)
+            elif name == CONTENT_TYPES and structure_changed:
+                self._put(zw, name, content_types, info, build, rewritten=True)
+            elif name == wb_rels_name and structure_changed:
+                self._put(zw, name, wb_rels or b"", info, build, rewritten=True)
+            elif zw is not None:
+                zw.copy_raw(raw, info)
+        if structure_changed and wb_rels_name not in by_name:
+            self._put(zw, wb_rels_name, wb_rels or b"", None, build, stamp=stamp)
+        for new in self._new_sheets.values():
+            data = self._new_sheet_bytes(new, styles)
+            if self._patches.get(new.name):
+                self._patch_sheet(new.name, io.BytesIO(data).read, zw, None, styles, build, stamp)
+            else:
+                self._put(zw, new.part, data, None, build, stamp=stamp)
+        if build.written:
+            workbook = parts.set_full_calc_on_load(workbook)
+        wb_info = by_name[self.workbook_part]
+        if workbook != src.read(self.workbook_part):
+            self._put(zw, self.workbook_part, workbook, wb_info, build, rewritten=True)
+        elif zw is not None:
+            zw.copy_raw(raw, wb_info)
+        if self.styles_part in by_name:
+            info = by_name[self.styles_part]
+            if styles.changed:
+                self._put(zw, styles_name, styles.to_bytes(), info, build, rewritten=True)
+            elif zw is not None:
+                zw.copy_raw(raw, info)
+        elif create_styles:
+            self._put(zw, styles_name, styles.to_bytes(), None, build, stamp=stamp)
+
+    def _plan_structure(
+        self,
+        by_name: dict[str, zipfile.ZipInfo],
+        workbook: bytes,
+        wb_rels: bytes | None,
+        content_types: bytes,
+        create_styles: bool,
+        styles_name: str,
+    ) -> tuple[bytes, bytes, bytes, str]:
+        """Names, ids and relationship entries for the new parts."""
+        taken = {n.lower() for n in by_name}
+        folder = posixpath.dirname(self.workbook_part)
+        sheet_folder = posixpath.join(folder, "worksheets")
+        worksheets = [s for s in self._sheets.values() if s.kind == "worksheet"]
+        if worksheets:
+            sheet_folder = posixpath.dirname(worksheets[0].part)
+        next_id = max([0, *parts.sheet_ids(workbook)]) + 1
+        rels = wb_rels or b""
+        n = 1
+        for new in self._new_sheets.values():
+            while posixpath.join(sheet_folder, f"sheet{n}.xml").lower() in taken:
+                n += 1
+            new.part = posixpath.join(sheet_folder, f"sheet{n}.xml")
+            taken.add(new.part.lower())
+            new.sheet_id = next_id
+            next_id += 1
+            new.rel_id = parts.new_rel_id(rels)
+            target = posixpath.relpath(new.part, folder) if folder else new.part
+            rels = parts.add_relationship(
+                rels or None, new.rel_id, parts.rel_type("worksheet", self.strict), target
+            )
+            workbook = parts.add_sheet_entry(
+                workbook, new.name, new.sheet_id, new.rel_id, self.strict
+            )
+            content_types = parts.add_override(content_types, new.part, parts.CT_WORKSHEET)
+        if create_styles:
+            while styles_name.lower() in taken:
+                styles_name = styles_name[:-4] + "1.xml"
+            rel_id = parts.new_rel_id(rels)
+            target = posixpath.relpath(styles_name, folder) if folder else styles_name
+            rels = parts.add_relationship(
+                rels or None, rel_id, parts.rel_type("styles", self.strict), target
+            )
+            content_types = parts.add_override(content_types, styles_name, parts.CT_STYLES)
+        return workbook, rels, content_types, styles_name
+
+    def _put(
+        self,
+        zw: ZipWriter | None,
+        name: str,
+        data: bytes,
+        like: zipfile.ZipInfo | None,
+        build: _Build,
+        *,
+        rewritten: bool = False,
+        stamp: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0),
+    ) -> None:
+        if zw is not None:
+            zw.write(name, data, like, date_time=stamp)
+        (build.rewritten if rewritten else build.added).add(name)
+        build.changed.append(name)
+
+    def _patch_sheet(
+        self,
+        sheet: str,
+        read: Callable[[int], bytes],
+        zw: ZipWriter | None,
+        like: zipfile.ZipInfo | None,
+        styles: StyleBook,
+        build: _Build,
+        stamp: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0),
+    ) -> None:
+        patches = self._patches[sheet]
+        options = SheetOptions(styles, self.date1904, self._header_rows.get(sheet, 0))
+        rows = group_rows(patches, self._probes.get(sheet, ()))
+        columns = {(k & (MAX_COL - 1)) + 1 for k in patches}
+        part = self._sheets[sheet].part if sheet in self._sheets else self._new_sheets[sheet].part
+        if zw is None:
+            write = _discard
+            member = None
+        else:
+            member = zw.open(part, like, level=SHEET_DEFLATE_LEVEL, threaded=True, date_time=stamp)
+            write = member.write
+        try:
+            bbox = self._bboxes[sheet] if sheet in self._bboxes else _bbox(patches)
+            patcher = SheetPatcher(read, write, rows, options, bbox, columns)
+            result = patcher.run()
+        except SheetXmlError as exc:
+            if member is not None:
+                member.abort()
+            raise SheetXmlError(sheet, str(exc)) from exc
+        except BaseException:
+            if member is not None:
+                member.abort()
+            raise
+        if member is not None:
+            member.close()
+        build.written += result.written
+        build.skipped.extend((sheet, r, c) for r, c in result.skipped)
+        if sheet in self._new_sheets:
+            build.added.add(part)
+        else:
+            build.rewritten.add(part)
+        if result.written or sheet in self._new_sheets:
+            build.changed.append(part)
+
+    def _new_sheet_bytes(self, new: _NewSheet, styles: StyleBook) -> bytes:
+        header_style = styles.bold(0) if new.bold_header else 0
+        rows_xml: list[bytes] = []
+        n_cols = 0
+        for r, row in enumerate(new.rows, 1):
+            cells = []
+            for c, value in enumerate(row, 1):
+                encoded = encode_value(value, self.date1904)
+                if encoded.kind == "none":
+                    continue
+                style = header_style if r == 1 else 0
+                if encoded.is_date and not styles.is_date(style):
+                    has_time = hasattr(value, "hour")
+                    style = styles.with_format(
+                        style, DEFAULT_DATETIME_FORMAT if has_time else DEFAULT_DATE_FORMAT
+                    )
+                cells.append(cell_xml(b"", r, c, style, encoded))
+                n_cols = max(n_cols, c)
+            if cells:
+                rows_xml.append(f'<row r="{r}">'.encode() + b"".join(cells) + b"</row>")
+        return parts.new_sheet_xml(
+            rows_xml,
+            len(new.rows),
+            n_cols,
+            widths=new.widths,
+            freeze_header=new.freeze_header,
+            strict=self.strict,
+        )
+
+
+def parts_rels(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
+
+
+def _discard(data: bytes) -> None:
+    pass
+
+
+def _fingerprint(path: Path) -> Fingerprint:
+    try:
+        return fingerprint(path)
+    except OSError:
+        check_workbook(path)  # says what is wrong (missing, a folder, no permission)
+        raise
+
+
+def _check_coords(row: int, col: int) -> None:
+    if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+        raise ValueError(f"cell ({row}, {col}) is outside the sheet")
+
+
+def _bbox(patches: dict[int, object]) -> tuple[int, int, int, int] | None:
+    """The range of the patched cells that will hold a value (clearing grows nothing)."""
+    rows: list[int] = []
+    cols: list[int] = []
+    mask = MAX_COL - 1
+    for key, patch in patches.items():
+        value = patch.value if type(patch) is CellPatch else patch
+        if value is None or value == "":
+            continue
+        rows.append(key >> COL_BITS)
+        cols.append((key & mask) + 1)
+    if not rows:
+        return None
+    return min(rows), min(cols), max(rows), max(cols)
+
+
+register(
+    {
+        "write-unknown-sheet": (
+            "{path} 中没有名为「{sheet}」的工作表",
+            "{path} has no sheet named '{sheet}'",
+        ),
+        "write-not-worksheet": (
+            "{path} 的「{sheet}」不是普通工作表（可能是图表页），无法写入单元格",
+            "'{sheet}' in {path} is not a worksheet (perhaps a chart sheet); cells cannot be "
+            "written there",
+        ),
+        "sheet-xml-unsupported": (
+            "{path} 的工作表「{sheet}」的内部结构无法安全修改（{detail}），未写入："
+            "请在 Excel 中打开并另存后再试",
+            "The sheet '{sheet}' of {path} has a structure crmxl cannot safely change "
+            "({detail}); nothing was written: open and save it in Excel, then try again",
+        ),
+        "write-too-many-cells": (
+            "写入后 {path} 的工作表「{sheet}」将跨越 {rows} 行 × {cols} 列，超出 crmxl "
+            "能安全读取的范围，未写入：请检查是否写到了远处的单元格",
+            "Writing would make sheet '{sheet}' of {path} span {rows} rows × {cols} columns, "
+            "more than crmxl can safely read back; nothing was written: check for a far-away "
+            "cell",
+        ),
+        "write-too-large": (
+            "{path} 写入后将超过 4 GB，未写入",
+            "{path} would grow past 4 GB; nothing was written",
+        ),
+    }
+)

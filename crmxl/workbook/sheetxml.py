@@ -1,0 +1,667 @@
+"""Patch one worksheet's XML by streaming its bytes.
+
+A worksheet part can be 100+ MB (a million-row follow-up log). Building a DOM of it, or
+re-serialising every row, costs minutes and gigabytes (XLSX-FACTS.md). This module reads the part
+in chunks and copies every row that has no patch as a byte slice, untouched; only a row that gets
+a cell is parsed (by regular expressions over its bytes) and rebuilt. Rows and cells that do not
+exist yet are inserted in order. ``<dimension>`` grows to cover the written cells.
+
+What it refuses (:class:`SheetXmlError`) rather than guess: an encoding other than UTF-8, rows or
+cells out of order, comments, CDATA or processing instructions among the rows, a missing
+``<sheetData>``.
+
+Rules kept here (see :class:`SheetPatcher` for the details):
+
+- a cell holding a formula, or inside the range of an array or data-table formula, is never
+  written: it is reported in :attr:`SheetResult.skipped`;
+- an existing cell keeps its style; a new cell takes the style of the nearest existing cell
+  above it in its column (among the rows this pass parses, below the header row), else the
+  row's style, else the column's, else the default;
+- a date gets a date number format (a derived style) when its style has none;
+- rows and cells without ``r=`` are handled: a rebuilt row and every cell written get an
+  explicit ``r=`` (the same meaning, now explicit); the other cells and rows keep their bytes,
+  which keeps their meaning too, since a new row or cell can only go where no implicitly
+  numbered neighbour follows it (such a neighbour sits right after the one before).
+
+Speed: a row is located by one regular-expression search for its start tag. In a rebuilt row,
+when every cell starts ``<c r="`` (checked by counting), the cells of interest are found by
+their reference directly; otherwise every cell's start tag is scanned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from crmxl.workbook.cellxml import (
+    MAX_COL,
+    EncodedValue,
+    cell_xml,
+    col_letters,
+    col_number,
+    encode_value,
+    parse_range,
+    range_ref,
+)
+from crmxl.workbook.styles import (
+    DEFAULT_DATE_FORMAT,
+    DEFAULT_DATETIME_FORMAT,
+    StyleBook,
+    get_attr,
+    set_attr,
+)
+
+CHUNK = 1 << 20
+COL_BITS = 14  # a patch key is row << COL_BITS | (col - 1); MAX_COL == 1 << COL_BITS
+assert 1 << COL_BITS == MAX_COL
+
+
+class SheetXmlError(Exception):
+    """The sheet's XML is of a shape the patcher will not touch (the message says which)."""
+
+
+@dataclass(slots=True)
+class CellPatch:
+    """A value with options; a bare value stands for ``CellPatch(value)``."""
+
+    value: object
+    style_like: tuple[int, int] | None = None
+    number_format: str | None = None
+
+
+@dataclass
+class SheetOptions:
+    """What the patcher needs to know beyond the sheet's own bytes."""
+
+    styles: StyleBook
+    date1904: bool = False
+    header_row: int = 0  # new cells never borrow the style of a cell at or above this row
+    style_models: dict[tuple[int, int], int | None] = field(default_factory=dict)
+
+
+@dataclass
+class SheetResult:
+    """What one pass did."""
+
+    written: int = 0
+    skipped: list[tuple[int, int]] = field(default_factory=list)
+    rows_rebuilt: int = 0
+
+
+def patch_key(row: int, col: int) -> int:
+    return row << COL_BITS | (col - 1)
+
+
+RowPatches = tuple[int, list[tuple[int, object]], list[int]]
+
+
+def group_rows(patches: dict[int, object], probes: Iterable[int] = ()) -> Iterator[RowPatches]:
+    """Patches (by :func:`patch_key`) and probes (cells whose style is wanted as a model) ->
+    ``(row, [(col, patch), ...], [probe col, ...])`` in row order, columns in order."""
+    probe_set = set(probes)
+    row = -1
+    cells: list[tuple[int, object]] = []
+    cols: list[int] = []
+    for key in sorted(probe_set.union(patches) if probe_set else patches):
+        r = key >> COL_BITS
+        if r != row:
+            if cells or cols:
+                yield row, cells, cols
+            row, cells, cols = r, [], []
+        col = (key & (MAX_COL - 1)) + 1
+        if key in patches:
+            cells.append((col, patches[key]))
+        if key in probe_set:
+            cols.append(col)
+    if cells or cols:
+        yield row, cells, cols
+
+
+_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s/>]")
+_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\sencoding\s*=\s*["']([^"']+)["']""")
+_UTF8 = {b"utf-8", b"utf8"}
+_R_ATTR = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+_S_ATTR = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
+_DROP_ON_WRITE = re.compile(rb"""\s(?:r|s|t|cm|vm)\s*=\s*(?:"[^"]*"|'[^']*')""")
+_COLUMNS: dict[bytes, int] = {}
+
+
+def _column(letters: bytes) -> int:
+    col = _COLUMNS[letters] = col_number(letters)
+    return col
+
+
+_LETTER_BYTES: dict[int, bytes] = {}
+_REF_LETTERS = re.compile(rb"[A-Z]{1,3}(?=\d)")
+
+
+def _letters(col: int) -> bytes:
+    letters = _LETTER_BYTES.get(col)
+    if letters is None:
+        letters = _LETTER_BYTES[col] = col_letters(col).encode("ascii")
+    return letters
+
+
+_SPANS = re.compile(rb"""\sspans\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+class SheetPatcher:
+    """One streaming pass over one worksheet part.
+
+    ``read(n)`` gives the part's next bytes (``b""`` at the end), ``write(data)`` takes the new
+    part's bytes in order. ``rows`` comes from :func:`group_rows`. The styles of the probed cells
+    (the models of ``style_like``) land in ``options.style_models`` when their row is read, so a
+    model must not lie below the cell that copies it.
+    """
+
+    def __init__(
+        self,
+        read: Callable[[int], bytes],
+        write: Callable[[bytes], None],
+        rows: Iterator[RowPatches],
+        options: SheetOptions,
+        bbox: tuple[int, int, int, int] | None,
+        columns: set[int],
+    ) -> None:
+        self.read = read
+        self.write = write
+        self.rows = rows
+        self.opt = options
+        self.bbox = bbox  # of the cells that will hold values, to grow <dimension>
+        self.columns = columns  # every column that gets a patch: their styles are tracked
+        self.result = SheetResult()
+        self.last_style: dict[int, int] = {}
+        self.col_styles: list[tuple[int, int, int]] = []
+        self.arrays: list[tuple[int, int, int, int]] = []
+        self.cur_row = 0
+        self.eof = False
+        self._encoded: dict[tuple[type, object], EncodedValue] = {}
+        self._tails: dict[tuple[int, str, str], bytes] = {}
+        self._wanted = sorted(columns)
+        self._next: RowPatches | None = next(self.rows, None)
+
+    # -- driving ---------------------------------------------------------------------------
+
+    def run(self) -> SheetResult:
+        buf, sd = self._head()
+        if sd.group(2):  # <sheetData/>: nothing to stream, every patched row is new
+            p = self.p
+            self.write(b"<" + p + b"sheetData>")
+            self._insert_rows_before(None)
+            self.write(b"</" + p + b"sheetData>")
+            self.write(buf[sd.end() :])
+        else:
+            self._body(buf, sd.end())
+        while chunk := self.read(CHUNK):
+            self.write(chunk)
+        return self.result
+
+    def _fill(self, buf: bytes) -> bytes:
+        chunk = self.read(CHUNK)
+        if not chunk:
+            self.eof = True
+        return buf + chunk
+
+    def _head(self) -> tuple[bytes, re.Match[bytes]]:
+        """Everything before the rows: find the prefix, fix ``<dimension>``, read ``<cols>``."""
+        buf = b""
+        while True:
+            buf = self._fill(buf)
+            root = _ROOT.search(buf)
+            if root is not None:
+                break
+            if self.eof or len(buf) > 1 << 22:
+                raise SheetXmlError("no <worksheet> root element")
+        decl = _ENCODING.search(buf.lstrip(b"\xef\xbb\xbf"))
+        if decl is not None and decl.group(1).lower() not in _UTF8:
+            raise SheetXmlError(f"encoding {decl.group(1).decode('ascii', 'replace')}")
+        if buf.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise SheetXmlError("UTF-16 encoding")
+        self.p = p = root.group(1) or b""
+        ep = re.escape(p)
+        self._row_re = re.compile(rb"<" + ep + rb"row(?=[\s/>])[^>]*>")
+        self._row_end = b"</" + p + b"row>"
+        self._cell_start = re.compile(
+            rb"<" + ep + rb"c(?=[\s/>])(?:[^>]*?\sr\s*=\s*[\"']([A-Z]{1,3})\d*[\"'])?"
+        )
+        self._cell_end = b"</" + p + b"c>"
+        self._cell_r_first = b"<" + p + b'c r="'
+        self._any_cell = re.compile(rb"<" + ep + rb"c(?=[\s/>])")
+        self._formula = re.compile(rb"<" + ep + rb"f[\s/>]")
+        self._f_open = b"<" + p + b"f"
+        self._extlst = b"<" + p + b"extLst"
+        self._sd_end = re.compile(rb"</" + ep + rb"sheetData\s*>")
+        self._array_re = re.compile(rb"<" + ep + rb"f\s[^>]*>")
+        sd_re = re.compile(rb"<" + ep + rb"sheetData(?=[\s/>])([^>]*?)(/?)>")
+        while True:
+            sd = sd_re.search(buf)
+            if sd is not None:
+                break
+            if self.eof or len(buf) > 1 << 26:
+                raise SheetXmlError("no <sheetData>")
+            buf = self._fill(buf)
+        head = buf[: sd.start()]
+        self._read_cols(head)
+        self.write(self._fix_dimension(head))
+        self.write(buf[sd.start() : sd.end()] if not sd.group(2) else b"")
+        return buf, sd
+
+    def _read_cols(self, head: bytes) -> None:
+        col_re = re.compile(rb"<" + re.escape(self.p) + rb"col(?=[\s/>])[^>]*>")
+        for m in col_re.finditer(head):
+            tag = m.group()
+            lo, hi, style = get_attr(tag, b"min"), get_attr(tag, b"max"), get_attr(tag, b"style")
+            if lo and hi and style and lo.isdigit() and hi.isdigit() and style.isdigit():
+                self.col_styles.append((int(lo), int(hi), int(style)))
+
+    def _fix_dimension(self, head: bytes) -> bytes:
+        if self.bbox is None:
+            return head
+        dim = re.compile(rb"<" + re.escape(self.p) + rb"dimension(?=[\s/>])[^>]*>").search(head)
+        if dim is None:
+            return head
+        old = get_attr(dim.group(), b"ref")
+        old_box = parse_range(old.decode("ascii", "replace")) if old else None
+        r1, c1, r2, c2 = self.bbox
+        if old_box is not None:
+            r1, c1 = min(r1, old_box[0]), min(c1, old_box[1])
+            r2, c2 = max(r2, old_box[2]), max(c2, old_box[3])
+        new_ref = range_ref(r1, c1, r2, c2).encode("ascii")
+        if old is not None and new_ref == old:
+            return head
+        return head[: dim.start()] + set_attr(dim.group(), b"ref", new_ref) + head[dim.end() :]
+
+    def _body(self, buf: bytes, scan: int) -> None:
+        """Copy rows, rebuilding the patched ones, up to and including ``</sheetData>``."""
+        pos = scan  # first byte of buf not yet written
+        checked = scan  # bytes before this were checked for arrays and comments
+        row_re = self._row_re
+        while True:
+            m = row_re.search(buf, scan)
+            if m is None or m.start() >= checked:
+                further = self._check_region(buf, checked)
+                if further > checked:
+                    checked = further
+                    continue
+                end = self._sd_end.search(buf, scan)
+                if end is not None and end.start() < checked:
+                    self.write(buf[pos : end.start()])
+                    self._insert_rows_before(None)
+                    self.write(buf[end.start() :])
+                    return
+                if self.eof:
+                    raise SheetXmlError("no </sheetData>")
+                cut = max(scan, min(checked, len(buf)))
+                self.write(buf[pos:cut])
+                buf = self._fill(buf[cut:])
+                pos = scan = checked = 0
+                continue
+            tag = m.group()
+            rnum_m = _R_ATTR.search(tag)
+            rnum = int(rnum_m.group(1)) if rnum_m else self.cur_row + 1
+            if rnum <= self.cur_row:
+                raise SheetXmlError(f"row {rnum} comes after row {self.cur_row}")
+            self.cur_row = rnum
+            nxt = self._next
+            if nxt is None or nxt[0] > rnum:
+                scan = m.end()
+                continue
+            if nxt[0] < rnum:
+                self.write(buf[pos : m.start()])
+                pos = m.start()
+                self._insert_rows_before(rnum)
+                nxt = self._next
+                if nxt is None or nxt[0] != rnum:
+                    scan = m.end()
+                    continue
+            # This row has patches: find its end and rebuild it.
+            if tag.endswith(b"/>"):
+                inner: bytes | None = None
+                row_end = m.end()
+            else:
+                close = buf.find(self._row_end, m.end())
+                if close < 0:  # the row goes on in the next chunk: drop what is done first
+                    self.write(buf[pos : m.start()])
+                    buf = buf[m.start() :]
+                    checked = max(0, checked - m.start())
+                    pos = scan = 0
+                    while close < 0:
+                        if self.eof:
+                            raise SheetXmlError(f"row {rnum} is not closed")
+                        buf = self._fill(buf)
+                        close = buf.find(self._row_end)
+                    m = row_re.match(buf)
+                    assert m is not None and m.group() == tag
+                inner = buf[m.end() : close]
+                row_end = close + len(self._row_end)
+                if row_end > checked:
+                    checked = self._check_region(buf, checked, row_end)
+            self.write(buf[pos : m.start()])
+            self.write(
+                self._patch_row(tag, inner, rnum, nxt[1], nxt[2]) or buf[m.start() : row_end]
+            )
+            self._next = next(self.rows, None)
+            pos = scan = row_end
+
+    def _check_region(self, buf: bytes, start: int, stop: int | None = None) -> int:
+        """Look at ``buf[start:stop]`` once (stop defaults to the last complete tag): note array
+        formula ranges; refuse comments, CDATA and processing instructions in the rows."""
+        if stop is None:
+            stop = buf.rfind(b"<", start)
+            if stop < 0 or self.eof:
+                stop = len(buf)
+        if stop <= start:
+            return start
+        region = buf[start:stop]
+        if b"<!" in region or b"<?" in region:
+            end = self._sd_end.search(buf, start)
+            bad = min(i for i in (region.find(b"<!"), region.find(b"<?")) if i >= 0) + start
+            if end is None or bad < end.start():
+                raise SheetXmlError("comments, CDATA or processing instructions among the rows")
+        if b"array" in region or b"dataTable" in region:
+            for f in self._array_re.finditer(region):
+                kind = get_attr(f.group(), b"t")
+                ref = get_attr(f.group(), b"ref")
+                if kind in (b"array", b"dataTable") and ref:
+                    box = parse_range(ref.decode("ascii", "replace"))
+                    if box is not None:
+                        self.arrays.append(box)
+        return stop
+
+    # -- rows and cells ----------------------------------------------------------------------
+
+    def _insert_rows_before(self, limit: int | None) -> None:
+        """Write new rows for every pending patch row before ``limit`` (None: all of them)."""
+        while self._next is not None and (limit is None or self._next[0] < limit):
+            rnum, patches, _ = self._next
+            cells = [
+                xml
+                for col, patch in patches
+                if (xml := self._new_cell(rnum, col, patch, row_style=None)) is not None
+            ]
+            if cells:
+                self.write(
+                    b"<" + self.p + b'row r="' + str(rnum).encode() + b'">'
+                    + b"".join(cells) + self._row_end
+                )  # fmt: skip
+                self.result.rows_rebuilt += 1
+            self._next = next(self.rows, None)
+
+    def _patch_row(
+        self,
+        tag: bytes,
+        inner: bytes | None,
+        rnum: int,
+        patches: list[tuple[int, object]],
+        probes: list[int],
+    ) -> bytes | None:
+        """The rebuilt row, or None when no cell of it changes (the row is then copied).
+
+        Only the cells of interest are located (by their reference when the row allows, else
+        by scanning the cells' start tags); untouched cells are copied as slices between them. A cell
+        without ``r=`` never needs one added: a new cell can only go where no implicitly
+        numbered cell follows it (such a cell sits right after its neighbour).
+        """
+        inner = inner or b""
+        limit = inner.find(self._extlst)
+        if limit < 0:
+            limit = len(inner)
+        cells = self._locate_cells(inner, limit, rnum, patches, probes)
+        if cells is None:
+            cells = self._scan_cells(inner, limit, rnum)
+        if probes:
+            for col in probes:
+                self.opt.style_models[(rnum, col)] = self._cell_style(inner, cells, col)
+        row_style = None
+        if b"customFormat" in tag and get_attr(tag, b"customFormat") in (b"1", b"true"):
+            s = get_attr(tag, b"s")
+            row_style = int(s) if s and s.isdigit() else None
+        out: list[bytes] = []
+        cursor = 0
+        written = 0
+        i = 0
+        n = len(cells)
+        for col, patch in patches:
+            while i < n and cells[i][0] < col:
+                i += 1
+            if i < n and cells[i][0] == col:
+                start = cells[i][1]
+                end = self._cell_end_at(inner, start, rnum)
+                new = self._existing_cell(rnum, col, inner[start:end], patch)
+                if new is not None:
+                    out.append(inner[cursor:start])
+                    out.append(new)
+                    cursor = end
+                    written += 1
+                i += 1
+            else:
+                new = self._new_cell(rnum, col, patch, row_style)
+                if new is not None:
+                    at = cells[i][1] if i < n else limit
+                    out.append(inner[cursor:at])
+                    out.append(new)
+                    cursor = at
+                    written += 1
+        if rnum > self.opt.header_row:
+            for col, start in cells:
+                if col in self.columns:
+                    style = _style_at(inner, start, inner.find(b">", start))
+                    if style is not None:
+                        self.last_style[col] = style
+        if not written:
+            return None
+        out.append(inner[cursor:])
+        self.result.rows_rebuilt += 1
+        new_tag = tag if _R_ATTR.search(tag) else set_attr(tag, b"r", str(rnum).encode())
+        if b"spans" in new_tag:
+            new_tag = self._fix_spans(new_tag, [c for c, _ in patches])
+        if new_tag.endswith(b"/>"):
+            new_tag = new_tag[:-2].rstrip() + b">"
+        return new_tag + b"".join(out) + self._row_end
+
+    def _locate_cells(
+        self,
+        inner: bytes,
+        limit: int,
+        rnum: int,
+        patches: list[tuple[int, object]],
+        probes: list[int],
+    ) -> list[tuple[int, int]] | None:
+        """The fast path of :meth:`_scan_cells`: (column, start) of just the cells of interest
+        (patched, probed, tracked), found by their reference, in column order. It applies when
+        every cell's start tag begins ``<c r="`` (counted: text cannot hold a ``<``) and every
+        cell of interest that is missing would go after the last cell; else None."""
+        start_tag = self._cell_r_first
+        n_cells = inner.count(start_tag, 0, limit)
+        if n_cells == 0 or n_cells != len(self._any_cell.findall(inner, 0, limit)):
+            return None
+        last = inner.rfind(start_tag, 0, limit)
+        letters = _REF_LETTERS.match(inner, last + len(start_tag))
+        if letters is None:
+            return None
+        last_col = _COLUMNS.get(letters.group()) or _column(letters.group())
+        digits = str(rnum).encode()
+        wanted = self._wanted
+        if probes or any(col not in self.columns for col, _ in patches):
+            wanted = sorted(self.columns.union(col for col, _ in patches).union(probes))
+        found: list[tuple[int, int]] = []
+        for col in wanted:
+            pos = inner.find(start_tag + _letters(col) + digits + b'"', 0, limit)
+            if pos >= 0:
+                found.append((col, pos))
+            elif col < last_col:
+                return None  # it may be in the middle (or be numbered oddly): scan properly
+        return found
+
+    def _scan_cells(self, inner: bytes, limit: int, rnum: int) -> list[tuple[int, int]]:
+        """(column, start offset) of every cell of the row, in order. Raises if the columns
+        are not increasing (a new cell could not be put in its place)."""
+        cells: list[tuple[int, int]] = []
+        col = 0
+        columns = _COLUMNS
+        for m in self._cell_start.finditer(inner, 0, limit):
+            letters = m.group(1)
+            new_col = col + 1 if letters is None else columns.get(letters) or _column(letters)
+            if new_col <= col:
+                raise SheetXmlError(f"cells of row {rnum} are out of order")
+            col = new_col
+            cells.append((col, m.start()))
+        return cells
+
+    def _cell_end_at(self, inner: bytes, start: int, rnum: int) -> int:
+        """Where the cell element starting at ``start`` ends."""
+        tag_end = inner.find(b">", start)
+        if inner[tag_end - 1] == 47:  # "/": self-closing
+            return tag_end + 1
+        close = inner.find(self._cell_end, tag_end)
+        if close < 0:
+            raise SheetXmlError(f"a cell of row {rnum} is not closed")
+        return close + len(self._cell_end)
+
+    def _cell_style(self, inner: bytes, cells: list[tuple[int, int]], col: int) -> int | None:
+        """The ``s=`` of the cell in column ``col`` (0 if it has none; None if no such cell)."""
+        for c, start in cells:
+            if c == col:
+                style = _style_at(inner, start, inner.find(b">", start))
+                return style if style is not None else 0
+        return None
+
+    def _existing_cell(self, rnum: int, col: int, element: bytes, patch: object) -> bytes | None:
+        """The new bytes of an existing cell, or None if it must stay (a formula)."""
+        if type(patch) is CellPatch:
+            value, style_like, number_format = patch.value, patch.style_like, patch.number_format
+        else:
+            value, style_like, number_format = patch, None, None
+        if (self._f_open in element and self._formula.search(element)) or (
+            self.arrays and self._in_array(rnum, col)
+        ):
+            self.result.skipped.append((rnum, col))
+            return None
+        encoded = self._encode(value)
+        open_end = element.index(b">")
+        style = _style_at(element, 0, open_end)
+        if style is None:
+            style = 0
+        if style_like is not None:
+            model = self.opt.style_models.get(style_like)
+            if model is not None:
+                style = model
+        style = self._style_for(style, encoded, value, number_format)
+        attrs = element[len(self.p) + 2 : open_end]
+        keep_attrs = b""
+        if b"ph" in attrs or b":" in attrs:  # attributes other than r, s, t, cm, vm
+            keep_attrs = _DROP_ON_WRITE.sub(b"", attrs.rstrip(b"/")).rstrip()
+        keep_children = b""
+        if self._extlst in element:
+            keep_children = element[element.find(self._extlst) : -len(self._cell_end)]
+        self.result.written += 1
+        return self._cell_bytes(rnum, col, style, encoded, keep_attrs, keep_children)
+
+    def _new_cell(self, rnum: int, col: int, patch: object, row_style: int | None) -> bytes | None:
+        if type(patch) is CellPatch:
+            value, style_like, number_format = patch.value, patch.style_like, patch.number_format
+        else:
+            value, style_like, number_format = patch, None, None
+        if self.arrays and self._in_array(rnum, col):
+            self.result.skipped.append((rnum, col))
+            return None
+        encoded = self._encode(value)
+        model = self.opt.style_models.get(style_like) if style_like is not None else None
+        if encoded.kind == "none" and model is None and number_format is None:
+            return None  # clearing a cell that does not exist
+        if model is not None:
+            style = model
+        elif col in self.last_style:
+            style = self.last_style[col]
+        elif row_style is not None:
+            style = row_style
+        else:
+            style = self.column_style(col)
+        style = self._style_for(style, encoded, value, number_format)
+        self.result.written += 1
+        return self._cell_bytes(rnum, col, style, encoded)
+
+    def _cell_bytes(
+        self,
+        rnum: int,
+        col: int,
+        style: int,
+        encoded: EncodedValue,
+        keep_attrs: bytes = b"",
+        keep_children: bytes = b"",
+    ) -> bytes:
+        """:func:`cell_xml`, with what follows the reference remembered per (style, value)."""
+        if keep_attrs or keep_children:
+            return cell_xml(self.p, rnum, col, style, encoded, keep_attrs, keep_children)
+        key = (style, encoded.kind, encoded.payload)
+        tail = self._tails.get(key)
+        if tail is None:
+            tail = cell_xml(self.p, 1, 1, style, encoded)[len(self._cell_r_first) + 3 :]
+            if len(self._tails) > 4096:
+                self._tails.clear()
+            self._tails[key] = tail
+        return self._cell_r_first + _letters(col) + str(rnum).encode() + b'"' + tail
+
+    def _encode(self, value: object) -> EncodedValue:
+        """:func:`encode_value`, remembered: a column of tiers or due dates repeats itself."""
+        try:
+            key = (type(value), value)
+            cached = self._encoded.get(key)
+        except TypeError:  # unhashable: let encode_value say what is wrong with it
+            return encode_value(value, self.opt.date1904)
+        if cached is None:
+            cached = encode_value(value, self.opt.date1904)
+            if len(self._encoded) > 4096:
+                self._encoded.clear()
+            self._encoded[key] = cached
+        return cached
+
+    def column_style(self, col: int) -> int:
+        """The ``<col style=...>`` of column ``col`` (0 when none)."""
+        for lo, hi, style in self.col_styles:
+            if lo <= col <= hi:
+                return style
+        return 0
+
+    def _style_for(
+        self, style: int, encoded: EncodedValue, value: object, number_format: str | None
+    ) -> int:
+        styles = self.opt.styles
+        if number_format is not None:
+            return styles.with_format(style, number_format)
+        if encoded.is_date and not styles.is_date(style):
+            code = DEFAULT_DATETIME_FORMAT if _has_time(value) else DEFAULT_DATE_FORMAT
+            return styles.with_format(style, code)
+        return style
+
+    def _in_array(self, rnum: int, col: int) -> bool:
+        return any(r1 <= rnum <= r2 and c1 <= col <= c2 for r1, c1, r2, c2 in self.arrays)
+
+    def _fix_spans(self, tag: bytes, cols: list[int]) -> bytes:
+        """Widen a single-range ``spans`` to the written columns; drop any other kind."""
+        m = _SPANS.search(tag)
+        if m is None:
+            return tag
+        value = m.group(1) if m.group(1) is not None else m.group(2)
+        parts = value.split(b":")
+        if len(parts) == 2 and all(p.isdigit() for p in parts):
+            lo, hi = min(int(parts[0]), *cols), max(int(parts[1]), *cols)
+            return set_attr(tag, b"spans", f"{lo}:{hi}".encode())
+        return tag[: m.start()] + tag[m.end() :]
+
+
+def _style_at(data: bytes, start: int, end: int) -> int | None:
+    """The ``s=`` of the start tag ``data[start:end]``; None when it has none."""
+    i = data.find(b' s="', start, end)
+    if i >= 0:
+        j = data.find(b'"', i + 4, end)
+        if j > i + 4 and data[i + 4 : j].isdigit():
+            return int(data[i + 4 : j])
+    m = _S_ATTR.search(data, start, end)  # other spacing or quotes
+    return int(m.group(1)) if m is not None else None
+
+
+def _has_time(value: object) -> bool:
+    return isinstance(value, dt.datetime)
