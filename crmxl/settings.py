@@ -129,13 +129,26 @@ class SettingDef:
     optional: bool = False  # blank is a legitimate value (no cadence, no threshold)
 
 
+def _with(s: Settings, attr: str, value: Any) -> Settings:
+    changes: dict[str, Any] = {attr: value}
+    return replace(s, **changes)
+
+
 def _put_map(attr: str, key: str) -> Callable[[Settings, Any], Settings]:
     def put(s: Settings, v: Any) -> Settings:
         mapping = dict(getattr(s, attr))
         mapping[key] = v
-        return replace(s, **{attr: mapping})
+        return _with(s, attr, mapping)
 
     return put
+
+
+def _get_map(attr: str, key: str) -> Callable[[Settings], Any]:
+    return lambda s: getattr(s, attr).get(key)
+
+
+def _get_sla(kind: str, which: int) -> Callable[[Settings], Any]:
+    return lambda s: s.sla_hours[kind][which]
 
 
 def _put_sla(kind: str, which: int) -> Callable[[Settings, Any], Settings]:
@@ -150,7 +163,7 @@ def _put_sla(kind: str, which: int) -> Callable[[Settings, Any], Settings]:
 
 
 def _put_attr(attr: str) -> Callable[[Settings, Any], Settings]:
-    return lambda s, v: replace(s, **{attr: v})
+    return lambda s, v: _with(s, attr, v)
 
 
 def _get_attr(attr: str) -> Callable[[Settings], Any]:
@@ -192,7 +205,7 @@ def _definitions() -> tuple[SettingDef, ...]:
                 f"Tier {letter} Threshold",
                 f"tier_{letter.lower()}",
                 "amount",
-                lambda s, k=letter: s.thresholds.get(k),
+                _get_map("thresholds", letter),
                 _put_map("thresholds", letter),
                 f"近12月成交额达到此金额为{letter}级；留空用方案默认值",
                 f"Trailing 12-month amount for tier {letter}; blank = scheme default",
@@ -206,7 +219,7 @@ def _definitions() -> tuple[SettingDef, ...]:
                 f"Cadence Tier {letter}",
                 f"cadence_{letter.lower()}",
                 "int",
-                lambda s, k=letter: s.cadence_tier.get(k),
+                _get_map("cadence_tier", letter),
                 _put_map("cadence_tier", letter),
                 "天",
                 "days",
@@ -220,7 +233,7 @@ def _definitions() -> tuple[SettingDef, ...]:
                 f"Cadence {_STAGE_EN[stage]}",
                 f"cadence_{_STAGE_EN[stage].lower()}",
                 "int",
-                lambda s, k=stage: s.cadence_stage.get(k),
+                _get_map("cadence_stage", stage),
                 _put_map("cadence_stage", stage),
                 "天；与等级周期取较短者；留空表示不按阶段",
                 "days; the shorter of tier and stage applies; blank = none",
@@ -237,7 +250,7 @@ def _definitions() -> tuple[SettingDef, ...]:
                     f"{_SLA_EN[kind]} {en}",
                     f"sla_{_SLA_TOML[kind]}_{tk}",
                     "hours",
-                    lambda s, k=kind, w=which: s.sla_hours[k][w],
+                    _get_sla(kind, which),
                     _put_sla(kind, which),
                     "小时",
                     "hours",
@@ -322,7 +335,7 @@ def _definitions() -> tuple[SettingDef, ...]:
                 f"Win Probability {_STAGE_EN[stage]}",
                 f"probability_{_STAGE_EN[stage].lower()}",
                 "percent",
-                lambda s, k=stage: s.stage_probability.get(k),
+                _get_map("stage_probability", stage),
                 _put_map("stage_probability", stage),
                 "销售预测用",
                 "for the forecast",

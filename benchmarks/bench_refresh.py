@@ -1,0 +1,117 @@
+"""Benchmark ``crmxl refresh`` on 100k customers + 1M follow-ups, against openpyxl.
+
+    python benchmarks/bench_refresh.py                 # generate (once), then measure
+    python benchmarks/bench_refresh.py --skip-openpyxl # crmxl only (openpyxl takes minutes)
+
+Each measurement runs in a child process, timed by wall clock, with the child's peak resident
+memory from ``getrusage(RUSAGE_CHILDREN)``. It measures:
+
+1. the first refresh of a never-refreshed workbook (every (auto) cell is written: ~1.8M cells);
+2. a second refresh with the same ``--as-of`` (nothing changes; nothing is written);
+3. openpyxl ``load_workbook`` + ``save`` of the same file (what a naive tool would do),
+
+and prints the ratio of 3 to 1. Targets (issue 3): refresh ≤ 20 s and ≤ 1.5 GB; ≥ 20× faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data" / "crm-100k.xlsx"
+AS_OF = "2026-11-20"
+
+
+# Runs ``python -m MODULE ARGS`` and prints the child's own peak RSS (KB) as its last stderr line.
+WRAP = (
+    "import resource, runpy, sys\n"
+    "sys.argv = sys.argv[1:]\n"
+    "code = 0\n"
+    "try:\n"
+    "    runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)\n"
+    "except SystemExit as e:\n"
+    "    code = e.code if isinstance(e.code, int) else 0\n"
+    "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+def measure(args: list[str], timeout: float | None = None) -> tuple[float, float, int]:
+    """(seconds, peak RSS in GB, exit code) of ``python -m MODULE ARGS`` in a child process."""
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])
+    )
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", WRAP, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+    seconds = time.perf_counter() - start
+    lines = proc.stderr.strip().splitlines()
+    rss = int(lines[-1].split()[1]) if lines and lines[-1].startswith("RSS") else 0
+    if proc.returncode not in (0, 1):
+        print(proc.stderr, file=sys.stderr)
+    return seconds, rss / 1024**2, proc.returncode
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--customers", type=int, default=100_000)
+    ap.add_argument("--follow-ups", type=int, default=1_000_000)
+    ap.add_argument("--skip-openpyxl", action="store_true")
+    ap.add_argument("--openpyxl-timeout", type=float, default=1800)
+    args = ap.parse_args()
+    if not args.data.exists():
+        sys.path.insert(0, str(HERE))
+        from generate import generate
+
+        generate(args.data, args.customers, args.follow_ups)
+    size = args.data.stat().st_size / 1e6
+    print(f"workbook: {args.data} ({size:.1f} MB); {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory(dir=args.data.parent) as tmp:
+        work = Path(tmp) / "crm.xlsx"
+        shutil.copy(args.data, work)
+        crmxl = ["crmxl", "refresh", str(work), "--as-of", AS_OF, "--no-backup"]
+        first, first_gb, code = measure(crmxl)
+        print(
+            f"refresh, first run (all computed cells written): {first:6.1f} s  "
+            f"peak {first_gb:.2f} GB  exit {code}"
+        )
+        second, second_gb, code = measure(crmxl)
+        print(
+            f"refresh, second run (nothing to change):          {second:6.1f} s  "
+            f"peak {second_gb:.2f} GB  exit {code}"
+        )
+        dry, dry_gb, code = measure([*crmxl, "--dry-run"])
+        del dry_gb
+        print(f"refresh --dry-run:                                {dry:6.1f} s")
+        if not args.skip_openpyxl:
+            out = Path(tmp) / "openpyxl.xlsx"
+            try:
+                naive, naive_gb, code = measure(
+                    ["naive_openpyxl", str(args.data), str(out)], timeout=args.openpyxl_timeout
+                )
+            except subprocess.TimeoutExpired:
+                print(f"openpyxl load + save: over {args.openpyxl_timeout:.0f} s (stopped)")
+            else:
+                print(
+                    f"openpyxl load + save (same file):                 {naive:6.1f} s  "
+                    f"peak {naive_gb:.2f} GB"
+                )
+                print(f"ratio: refresh is {naive / first:.0f}× faster than openpyxl load+save")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""Stage moves (SPEC 2.3), follow-up cadence and status (2.2), and 录入及时 (1.3).
+
+Stage: 潜在/意向 with a signed deal → 成交; 合作终止日期 more than 流失判定月数 months before as_of
+→ 流失. Nothing else changes a stage.
+
+Cadence: the shorter of the tier's and the stage's (配置). Next follow-up: the earlier of
+(last contact + cadence) and the 下次跟进日期 of the latest follow-up record; with no follow-up,
+首次接触日期 + 1 day. Status by days left d: d < 0 逾期, d = 0 今日到期, d ≤ 即将到期天数 即将到期,
+else 正常; 流失 customers: 无需跟进.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+from crmxl.rules.common import Clock, column
+
+OPEN_STAGES = ("潜在", "意向")
+
+
+def stage_moves(
+    customers: pd.DataFrame, transactions: pd.DataFrame | None, clock: Clock
+) -> tuple[pd.Series, pd.Series]:
+    """``(new stage, reason)``; the reason is blank where the stage does not move."""
+    index = customers.index
+    stage = column(customers, "stage", index)
+    new = stage.copy()
+    reason = pd.Series("", index=index, dtype=object)
+    if transactions is not None and not transactions.empty:
+        signed = transactions.loc[transactions["signed_on"] <= clock.today, "customer_id"]
+        first = (
+            transactions.loc[transactions["signed_on"] <= clock.today]
+            .groupby("customer_id")["signed_on"]
+            .min()
+        )
+        has_deal = column(customers, "customer_id", index).isin(set(signed.dropna()))
+        won = stage.isin(OPEN_STAGES) & has_deal
+        new[won] = "成交"
+        for row in index[won]:
+            d = first[customers.at[row, "customer_id"]]
+            reason[row] = clock.text(f"已签约（{d:%Y-%m-%d}）", f"Deal signed ({d:%Y-%m-%d})")
+    terminated = column(customers, "terminated_on", index)
+    if pd.api.types.is_datetime64_any_dtype(terminated):
+        months = clock.settings.churn_months
+        cutoff = clock.today - pd.DateOffset(months=months)
+        lost = terminated.notna() & (terminated < cutoff) & (new != "流失")
+        new[lost] = "流失"
+        reason[lost] = [
+            clock.text(
+                f"合作终止（{d:%Y-%m-%d}）已超过{months}个月",
+                f"Terminated on {d:%Y-%m-%d}, over {months} months ago",
+            )
+            for d in terminated[lost]
+        ]
+    return new, reason
+
+
+def last_contacts(
+    customer_ids: pd.Series, follow_ups: pd.DataFrame | None
+) -> tuple[pd.Series, pd.Series]:
+    """``(last contact date-time, 下次跟进日期 of the latest record)`` per customer row."""
+    empty = pd.Series(pd.NaT, index=customer_ids.index, dtype="datetime64[ns]")
+    if follow_ups is None or follow_ups.empty:
+        return empty, empty.copy()
+    fu = follow_ups.loc[
+        follow_ups["date"].notna() & follow_ups["customer_id"].notna(),
+        ["customer_id", "date", "next_date"],
+    ]
+    if fu.empty:
+        return empty, empty.copy()
+    # Latest by date; on equal dates the lower row (entered later) wins.
+    fu = fu.assign(_row=fu.index).sort_values(["customer_id", "date", "_row"], kind="stable")
+    latest = fu.groupby("customer_id", sort=False).tail(1).set_index("customer_id")
+    last = customer_ids.map(latest["date"]).astype("datetime64[ns]")
+    planned = customer_ids.map(latest["next_date"]).astype("datetime64[ns]")
+    return last, planned
+
+
+def cadences(tier: pd.Series, stage: pd.Series, clock: Clock) -> pd.Series:
+    """Cadence in days per customer row (NaN where neither tier nor stage sets one)."""
+    s = clock.settings
+    values = [
+        s.cadence(t if isinstance(t, str) else None, st if isinstance(st, str) else None)
+        for t, st in zip(tier, stage, strict=True)
+    ]
+    return pd.Series([np.nan if v is None else float(v) for v in values], index=tier.index)
+
+
+def next_follow_ups(
+    last: pd.Series, planned: pd.Series, cadence: pd.Series, first_contact: pd.Series
+) -> pd.Series:
+    """The next follow-up date per customer row."""
+    by_cadence = last.dt.normalize() + pd.to_timedelta(cadence, unit="D")
+    chosen = by_cadence.where(planned.isna() | (by_cadence <= planned), planned)
+    chosen = chosen.where(by_cadence.notna(), planned)
+    never = last.isna()
+    chosen = chosen.where(~never, first_contact.dt.normalize() + timedelta(days=1))
+    return chosen.astype("datetime64[ns]")
+
+
+def statuses(
+    next_date: pd.Series, stage: pd.Series, clock: Clock
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """``(status, days overdue, next date)`` with 流失 customers set to 无需跟进."""
+    days_left = (next_date - clock.today).dt.days
+    soon = clock.settings.due_soon_days
+    status = pd.Series(None, index=next_date.index, dtype=object)
+    status[days_left > soon] = "正常"
+    status[(days_left > 0) & (days_left <= soon)] = "即将到期"
+    status[days_left == 0] = "今日到期"
+    status[days_left < 0] = "逾期"
+    overdue = (-days_left).clip(lower=0).where(next_date.notna())
+    lost = stage == "流失"
+    status[lost] = "无需跟进"
+    overdue[lost] = 0
+    next_out = next_date.where(~lost)
+    return status, overdue.astype("float64"), next_out
+
+
+def entry_on_time(follow_ups: pd.DataFrame, clock: Clock) -> pd.Series:
+    """录入及时 per follow-up row: 是, or 否 (超时N小时) when entered over the limit; blank when
+    录入时间 is blank.
+
+    A 沟通日期 without a time counts from the end of that day (the conversation could have been
+    late that day); N is the hours beyond the limit, rounded up.
+    """
+    date = follow_ups["date"]
+    entered = (
+        follow_ups["entered_at"]
+        if "entered_at" in follow_ups
+        else pd.Series(pd.NaT, index=follow_ups.index)
+    )
+    date_only = date.notna() & (date == date.dt.normalize())
+    start = date.where(~date_only, date + timedelta(days=1))
+    late_hours = (entered - start).dt.total_seconds() / 3600 - clock.settings.entry_hours
+    out = pd.Series(None, index=follow_ups.index, dtype=object)
+    known = entered.notna() & date.notna()
+    out[known] = clock.text("是", "Yes")
+    late = known & (late_hours > 0)
+    out[late] = [
+        clock.text(f"否 (超时{math.ceil(h)}小时)", f"No ({math.ceil(h)} h late)")
+        for h in late_hours[late]
+    ]
+    return out

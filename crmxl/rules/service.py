@@ -1,0 +1,106 @@
+"""Clocks on needs, issues and leads (SPEC 1.5, 2.4, 2.5).
+
+Needs: 跟进截止 = 方案提交日期 + 需求跟进天数; 跟进状态 正常/今日到期/逾期, 已完成 once the need is
+已确认 or 已关闭.
+
+Issues: two clocks from 登记时间, hours by 问题类型 (配置): response (首次响应时间) and plan
+(方案提交时间). A clock whose own time is blank counts as completed when the issue was resolved
+(解决时间). Completed on time → 按时完成, late → 超时完成; open and past the deadline → 已超时;
+open with at most 25% of the window left → 即将超时; else 进行中. 处理时长 = 解决时间 − 登记时间,
+in hours with one decimal.
+
+Leads: 确认状态 已确认 when 确认时间 is set; 确认超时 when 分配时间 + 线索确认时限 < as_of; else
+待确认 (blank while not assigned).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+from crmxl.rules.common import Clock, column
+
+DONE_NEEDS = ("已确认", "已关闭")
+OPEN_ISSUES = ("待处理", "处理中")
+WARN_SHARE = 0.25
+
+
+def need_clocks(needs: pd.DataFrame, clock: Clock) -> tuple[pd.Series, pd.Series]:
+    """``(跟进截止, 跟进状态)`` per need row."""
+    index = needs.index
+    sent = column(needs, "proposal_sent", index)
+    if not pd.api.types.is_datetime64_any_dtype(sent):
+        sent = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    due = sent + timedelta(days=clock.settings.need_follow_up_days)
+    days_left = (due - clock.today).dt.days
+    status = pd.Series(None, index=index, dtype=object)
+    status[days_left > 0] = "正常"
+    status[days_left == 0] = "今日到期"
+    status[days_left < 0] = "逾期"
+    status[column(needs, "status", index).isin(DONE_NEEDS)] = "已完成"
+    return due.astype("datetime64[ns]"), status
+
+
+def _clock_state(
+    due: pd.Series, done: pd.Series, window_hours: pd.Series, clock: Clock
+) -> pd.Series:
+    state = pd.Series(None, index=due.index, dtype=object)
+    has_due = due.notna()
+    finished = has_due & done.notna()
+    state[finished & (done <= due)] = "按时完成"
+    state[finished & (done > due)] = "超时完成"
+    running = has_due & done.isna()
+    left_hours = (due - clock.now).dt.total_seconds() / 3600
+    state[running] = "进行中"
+    state[running & (left_hours <= WARN_SHARE * window_hours)] = "即将超时"
+    state[running & (left_hours < 0)] = "已超时"
+    return state
+
+
+def issue_clocks(issues: pd.DataFrame, clock: Clock) -> dict[str, pd.Series]:
+    """响应截止, 方案截止, 响应状态, 方案状态 and 处理时长 per issue row."""
+    index = issues.index
+    logged = column(issues, "logged_at", index)
+    if not pd.api.types.is_datetime64_any_dtype(logged):
+        logged = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    kind = column(issues, "type", index)
+    sla = clock.settings.sla_hours
+    response_h = kind.map(lambda k: sla[k][0] if k in sla else np.nan).astype("float64")
+    plan_h = kind.map(lambda k: sla[k][1] if k in sla else np.nan).astype("float64")
+    response_due = logged + pd.to_timedelta(response_h, unit="h")
+    plan_due = logged + pd.to_timedelta(plan_h, unit="h")
+    resolved = _times(issues, "resolved_at", index)
+    closed = column(issues, "status", index).isin(("已解决", "已关闭"))
+    ended = resolved.where(closed | resolved.notna())
+    responded = _times(issues, "first_response_at", index).fillna(ended)
+    planned = _times(issues, "plan_at", index).fillna(ended)
+    took = ((resolved - logged).dt.total_seconds() / 3600).round(1)
+    return {
+        "response_due": response_due.astype("datetime64[ns]"),
+        "plan_due": plan_due.astype("datetime64[ns]"),
+        "response_state": _clock_state(response_due, responded, response_h, clock),
+        "plan_state": _clock_state(plan_due, planned, plan_h, clock),
+        "hours_to_resolve": took.where(took >= 0),
+    }
+
+
+def _times(frame: pd.DataFrame, key: str, index: pd.Index) -> pd.Series:
+    series = column(frame, key, index)
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series
+    return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+
+
+def lead_confirmation(leads: pd.DataFrame, clock: Clock) -> pd.Series:
+    """确认状态 per lead row."""
+    index = leads.index
+    assigned = _times(leads, "assigned_at", index)
+    confirmed = _times(leads, "confirmed_at", index)
+    limit = timedelta(hours=clock.settings.lead_confirm_hours)
+    state = pd.Series(None, index=index, dtype=object)
+    state[assigned.notna()] = "待确认"
+    state[assigned.notna() & (assigned + limit < clock.now)] = "确认超时"
+    state[confirmed.notna()] = "已确认"
+    return state
