@@ -515,6 +515,10 @@ class _Styles:
         return self.get(font_color="#0563C1", underline=1, valign="top")
 
 
+#: Public name of the shared-format cache (``split`` writes its workbooks with it).
+Styles = _Styles
+
+
 def column_format(spec: SheetSpec, col: Column) -> str | None:
     """The number format a template gives ``col`` (None: General)."""
     if (spec.key, col.key) in TEXT_FORMAT_KEYS:
@@ -843,6 +847,15 @@ def _write_lists(wb: Workbook, styles: _Styles, lang: str) -> str:
     ws.set_column(0, 2, 16)
     ws.write_string(0, 4, t("tpl-lists-note", lang, settings=settings_name))
     return name
+
+
+def write_lists(wb: Workbook, styles: _Styles, lang: str) -> str:
+    """The hidden 下拉选项 sheet over the 配置 sheet, and the names the dropdowns use.
+
+    Public for ``split``, whose workbooks carry a read-only copy of the master's 配置; returns
+    the hidden sheet's name.
+    """
+    return _write_lists(wb, styles, lang)
 
 
 # ------------------------------------------------------------------------------ 说明
@@ -1209,6 +1222,7 @@ __all__ = [
     "LIST_NAMES",
     "TEMPLATE_CREATED",
     "InitResult",
+    "Styles",
     "column_format",
     "dropdown_values",
     "init_separate",
@@ -1217,4 +1231,5 @@ __all__ = [
     "regenerate_bundled",
     "separate_name",
     "validation",
+    "write_lists",
 ]
