@@ -34,7 +34,9 @@ class Writers:
 
     def __call__(self, path: Path) -> WorkbookWriter:
         if path not in self.by_path:
-            self.by_path[path] = WorkbookWriter(path, self.ws.fingerprints.get(path))
+            self.by_path[path] = WorkbookWriter(
+                path, self.ws.fingerprints.get(path), self.ws.guards.get(path)
+            )
         return self.by_path[path]
 
     def pending(self) -> list[WorkbookWriter]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,8 +98,15 @@ def sniff(path: Path) -> None:
         raise InputFileError("file-not-xlsx", path=path)
 
 
-def check_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> GuardReport:
-    """Check ``path`` is an xlsx/xlsm package a parser can safely read; raise otherwise."""
+def check_workbook(
+    path: Path, limits: Limits = DEFAULT_LIMITS, *, sheets: Iterable[str] | None = None
+) -> GuardReport:
+    """Check ``path`` is an xlsx/xlsm package a parser can safely read; raise otherwise.
+
+    ``sheets`` names the worksheet parts whose cell extents to scan (the costly part of the
+    check: every reference of the sheet is looked at); None scans every worksheet, an empty
+    list none — then call :func:`scan_sheet` for each sheet before a parser reads it.
+    """
     path = Path(path)
     sniff(path)
     if path.stat().st_size > limits.max_file_bytes:
@@ -109,6 +116,7 @@ def check_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> GuardReport:
     except zipfile.BadZipFile as exc:
         raise InputFileError("file-corrupt", path=path) from exc
     report = GuardReport(path)
+    wanted = set(sheets) if sheets is not None else None
     with zf:
         infos = zf.infolist()
         report.members = len(infos)
@@ -138,6 +146,8 @@ def check_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> GuardReport:
             if not name.lower().endswith(_XML_SUFFIXES):
                 continue
             is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+            if is_sheet and wanted is not None and name not in wanted:
+                is_sheet = False
             try:
                 extent = _scan_part(zf, info, limits, full=is_sheet)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
@@ -147,6 +157,20 @@ def check_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> GuardReport:
             if extent is not None:
                 report.extents[name] = extent
     return report
+
+
+def scan_sheet(path: Path, part: str, limits: Limits = DEFAULT_LIMITS) -> SheetExtent:
+    """Bound one worksheet's cells (see :func:`check_workbook`); raise if it reaches too far."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            extent = _scan_part(zf, zf.getinfo(part), limits, full=True)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as exc:
+        raise InputFileError("file-corrupt", path=path) from exc
+    except _Refused as refusal:
+        raise InputFileError(refusal.code, path=path, part=part, **refusal.params) from None
+    assert extent is not None
+    return extent
 
 
 class _Refused(Exception):

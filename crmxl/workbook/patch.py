@@ -39,7 +39,7 @@ from crmxl.errors import UsageError, WriteRefusedError
 from crmxl.i18n import register
 from crmxl.workbook import parts
 from crmxl.workbook.cellxml import MAX_COL, MAX_ROW, CellValue, cell_xml, encode_value
-from crmxl.workbook.guard import DEFAULT_LIMITS, check_workbook
+from crmxl.workbook.guard import DEFAULT_LIMITS, GuardReport, check_workbook
 from crmxl.workbook.package import Package
 from crmxl.workbook.save import (
     Fingerprint,
@@ -104,10 +104,17 @@ class WorkbookWriter:
     >>> report = w.save()                                          # doctest: +SKIP
     """
 
-    def __init__(self, path: Path, fingerprint: Fingerprint | None = None) -> None:
+    def __init__(
+        self, path: Path, fingerprint: Fingerprint | None = None, guard: GuardReport | None = None
+    ) -> None:
+        """``fingerprint`` and ``guard``: what the caller saw when it read the file (taken in
+        that order: the save refuses a file whose bytes differ from the fingerprint, so the
+        guard's verdict still holds for them). Without them the file is checked here."""
         self.path = Path(path)
         self.fingerprint = fingerprint if fingerprint is not None else _fingerprint(self.path)
-        self._extents = check_workbook(self.path).extents
+        if guard is None or fingerprint is None:
+            guard = check_workbook(self.path)
+        self._extents = guard.extents
         with Package(self.path) as pkg:
             self._sheets = {s.name: s for s in pkg.sheets}
             self._names = set(pkg.names)
