@@ -102,6 +102,8 @@ def convert(
             out, bad = _serials_to_datetimes(numbers, date1904)
             codes = none_codes.where(~bad, "bad-date")
             return (out.dt.normalize() if t is ColType.DATE else out), codes, no_placeholders
+    if t in (ColType.TEXT, ColType.ID) and isinstance(dtype, pd.StringDtype):
+        return _text_column(series, nfkc=t is ColType.ID), none_codes, _placeholders(series)
     parsed, codes, placeholders = values.parse_series(
         series, _parser(col, settings, date1904), valid_wins=t is ColType.ENUM
     )
@@ -116,6 +118,31 @@ def convert(
     if t is ColType.LIST:
         parsed = parsed.map(lambda v: tuple(v) if isinstance(v, list) else v)
     return parsed, codes, placeholders
+
+
+#: Placeholders as typed, in the cases people type them (an exact match is vectorised; the
+#: per-value path in ``values.is_placeholder`` also folds width and case).
+_PLACEHOLDER_KEYS = sorted(
+    {f(p) for p in values.PLACEHOLDERS for f in (str, str.upper, str.lower, str.title)}
+)
+
+
+def _text_column(series: pd.Series, *, nfkc: bool) -> pd.Series:
+    """A column of text cells (Arrow strings), trimmed, vectorised: what ``parse_text`` and
+    ``parse_id`` do cell by cell. Placeholders and blanks become None."""
+    text = series.str.strip()
+    placeholder = text.isin(_PLACEHOLDER_KEYS).fillna(False).astype(bool)
+    if nfkc:
+        wide = text.notna() & ~text.str.isascii().fillna(True).astype(bool)
+        if wide.any():
+            text = text.astype(object)
+            text[wide] = text[wide].map(values.nfkc)
+    keep = (text.notna() & (text != "")).fillna(False).astype(bool) & ~placeholder
+    return text.astype(object).where(keep, None)
+
+
+def _placeholders(series: pd.Series) -> pd.Series:
+    return series.str.strip().isin(_PLACEHOLDER_KEYS).fillna(False).astype(bool)
 
 
 def typed(table: Table, settings: Settings, keys: Iterable[str] | None = None) -> Typed:

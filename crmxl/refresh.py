@@ -460,7 +460,7 @@ def refresh(
     say("write", 2, 3)
     writers = Writers(ws)
     _apply(writers, ws, ev.typed, ev.computed, ev.bad, result)
-    stamp = datetime.now().replace(microsecond=0)
+    stamp = as_of.replace(microsecond=0)  # the moment the rules computed as of (default: now)
     append_changelog(writers, ws, _changelog_rows(result.moves, ws, stamp))
     for writer in writers.pending():
         report = writer.plan() if dry_run else writer.save(backup=backup)

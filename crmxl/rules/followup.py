@@ -40,9 +40,11 @@ def stage_moves(
         has_deal = column(customers, "customer_id", index).isin(set(signed.dropna()))
         won = stage.isin(OPEN_STAGES) & has_deal
         new[won] = "成交"
-        for row in index[won]:
-            d = first[customers.at[row, "customer_id"]]
-            reason[row] = clock.text(f"已签约（{d:%Y-%m-%d}）", f"Deal signed ({d:%Y-%m-%d})")
+        if won.any():
+            signed_first = column(customers, "customer_id", index)[won].map(first)
+            days = pd.to_datetime(signed_first).dt.strftime("%Y-%m-%d")
+            reason[won] = (clock.text("已签约（", "Deal signed (") + days
+                           + clock.text("）", ")")).to_numpy(dtype=object)
     terminated = column(customers, "terminated_on", index)
     if pd.api.types.is_datetime64_any_dtype(terminated):
         months = clock.settings.churn_months
