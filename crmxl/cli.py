@@ -128,6 +128,15 @@ def cli(ctx: click.Context, lang: str | None) -> None:
 @json_option
 @as_of_option
 @config_option
+@click.option(
+    "--annotate",
+    "annotate",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="OUT",
+    help="另存一份标注副本：问题单元格标色并加批注（多个文件时 OUT 为文件夹）/ write a copy "
+    "with every bad cell highlighted and commented (a folder when there are several files)",
+)
 @click.pass_context
 @command
 def validate(
@@ -136,12 +145,14 @@ def validate(
     as_json: bool,
     as_of: datetime | None,
     config: Path | None,
+    annotate: Path | None,
 ) -> int:
     """检查工作簿，一次列出所有问题。Check workbooks and list every problem at once.
 
     \b
     例 / examples:
       crmxl validate crm.xlsx
+      crmxl validate crm.xlsx --annotate crm-问题标注.xlsx
       crmxl validate 客户档案.xlsx 需求清单.xlsx 问题处理跟踪表.xlsx --json
 
     有错误时退出码为 1 / exits 1 when there is any error.
@@ -149,7 +160,7 @@ def validate(
     from crmxl.validate import validate as run
 
     lang = lang_of(ctx)
-    result = run(files, as_of=as_of, config=config)
+    result = run(files, as_of=as_of, config=config, annotate=annotate)
     if as_json:
         emit_json(result.to_dict(lang))
     else:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from crmxl.i18n import t
@@ -55,6 +56,9 @@ class Finding:
     severity: Severity
     value: Any = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    # The workbook the cell is in (None when the finding is about the workspace as a whole).
+    # Not part of the JSON: the cell's sheet names it for people; annotate needs the file.
+    file: Path | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def make(

@@ -5,15 +5,18 @@ URLs, yes/no), enumerations (fixed and from 配置), unique IDs, 查重 (duplica
 phones), references between sheets (客户编号, 负责人), legal full names, late records, future dates,
 issues resolved before they were logged, placeholders (待核实/待确认, a warning), missing sheets
 and columns, and bad settings. Each finding names its sheet and cell.
+
+With ``annotate=OUT`` the same call also writes a copy of each workbook with its bad cells
+highlighted and commented (:mod:`crmxl.annotate`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -23,7 +26,13 @@ from crmxl.frames import Typed, typed
 from crmxl.i18n import pick, register, t
 from crmxl.schema import ENUMS, ColType
 from crmxl.textout import render_table
+from crmxl.workbook.guard import GuardReport
+from crmxl.workbook.package import Package
 from crmxl.workbook.reader import Table, Workspace, open_workspace
+from crmxl.workbook.save import Fingerprint
+
+if TYPE_CHECKING:
+    from crmxl.annotate import AnnotateResult
 
 #: Problem codes from parsing, as finding codes (all errors).
 TYPE_CODES = {
@@ -57,6 +66,18 @@ FUTURE_IS_ERROR = {
 FUTURE_CHECKED = FUTURE_IS_ERROR | {("transactions", "signed_on"), ("customers", "terminated_on")}
 
 
+@dataclass(frozen=True)
+class SourceFile:
+    """What validation saw of one workbook, for writing an annotated copy of it later: the
+    bytes it read (fingerprint and guard), the language of its headers, its header rows."""
+
+    path: Path
+    fingerprint: Fingerprint | None = None
+    guard: GuardReport | None = None
+    lang: str = "zh"
+    header_rows: dict[str, int] = field(default_factory=dict)  # sheet name -> Excel row
+
+
 @dataclass
 class ValidationResult:
     """The findings of one validation run."""
@@ -64,6 +85,8 @@ class ValidationResult:
     files: list[Path]
     findings: list[Finding] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)  # sheet name -> rows checked
+    sources: dict[Path, SourceFile] = field(default_factory=dict, repr=False)
+    annotated: AnnotateResult | None = None  # the annotated copies, when asked for
 
     @property
     def errors(self) -> int:
@@ -78,12 +101,15 @@ class ValidationResult:
         return self.errors == 0
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        return {
+        out = {
             "valid": self.valid,
             "errors": self.errors,
             "warnings": self.warnings,
             "findings": [f.to_dict(lang) for f in self.findings],
         }
+        if self.annotated is not None:
+            out["annotated"] = self.annotated.to_dict()
+        return out
 
     def render(self, lang: str = "zh") -> str:
         """A table per sheet (cell, column, value, message), then a one-line summary."""
@@ -127,6 +153,8 @@ class ValidationResult:
         out.append(
             t("validate-summary", lang, errors=self.errors, warnings=self.warnings, checked=checked)
         )
+        if self.annotated is not None:
+            out.append(self.annotated.render(lang))
         return "\n".join(out)
 
 
@@ -136,11 +164,22 @@ def validate(
     as_of: datetime | None = None,
     config: Path | str | None = None,
     workspace: Workspace | None = None,
+    annotate: Path | str | None = None,
 ) -> ValidationResult:
-    """Check every standard sheet of ``files``; never raises for bad data."""
+    """Check every standard sheet of ``files``; never raises for bad data.
+
+    ``annotate``: also write annotated copies there (a file for one workbook, a folder for
+    several; see :func:`crmxl.annotate.annotate`). Where they would go is checked before
+    anything is read: an input file, or a file open in Excel/LibreOffice, is refused.
+    """
+    targets = None
+    if annotate is not None:
+        from crmxl.annotate import destinations
+
+        targets = destinations([Path(f) for f in files], Path(annotate))
     ws = workspace or open_workspace(files, config=config)
     as_of = as_of or datetime.now()
-    result = ValidationResult(list(ws.files), list(ws.findings))
+    result = ValidationResult(list(ws.files), _locate(ws, ws.findings), sources=_sources(ws))
     typed_tables = {
         key: typed(table, ws.settings)
         for key, table in ws.tables.items()
@@ -151,7 +190,44 @@ def validate(
         result.findings += _cell_findings(tt, ws, as_of)
     result.findings += _cross_findings(typed_tables, ws, as_of)
     result.findings.sort(key=_order(ws))
+    if annotate is not None:
+        from crmxl.annotate import annotate as write_annotated
+
+        result.annotated = write_annotated(result, Path(annotate), targets=targets)
     return result
+
+
+def _sources(ws: Workspace) -> dict[Path, SourceFile]:
+    out = {}
+    for path in ws.files:
+        tables = [t for t in ws.tables.values() if t.file == path]
+        langs = [t.lang for t in tables]
+        lang = ("en" if langs.count("en") > len(langs) / 2 else "zh") if langs else ws.lang
+        out[path] = SourceFile(
+            path,
+            ws.fingerprints.get(path),
+            ws.guards.get(path),
+            lang,
+            {t.sheet_name: t.header_row for t in tables},
+        )
+    return out
+
+
+def _locate(ws: Workspace, findings: Iterable[Finding]) -> list[Finding]:
+    """The findings with the workbook each one's cell is in, where the sheet's name says it
+    (the reader's and the settings' findings name a sheet, not a file)."""
+    files: dict[str, set[Path]] = {}
+    for path in ws.files:
+        with Package(path) as pkg:
+            for sheet in pkg.sheets:
+                files.setdefault(sheet.name, set()).add(path)
+    out = []
+    for f in findings:
+        where = files.get(f.sheet, set())
+        if f.file is None and f.cell and len(where) == 1:
+            f = replace(f, file=next(iter(where)))
+        out.append(f)
+    return out
 
 
 def _order(ws: Workspace) -> Any:
@@ -167,7 +243,7 @@ def _order(ws: Workspace) -> Any:
 def _finding(
     table: Table, key: str, row: int, code: str, severity: Severity, value: Any, **params: Any
 ) -> Finding:
-    return Finding.make(
+    finding = Finding.make(
         table.sheet_name,
         table.cell(key, row),
         code,
@@ -178,6 +254,7 @@ def _finding(
         field=table.column(key).name(table.lang),
         **params,
     )
+    return replace(finding, file=table.file)
 
 
 def _cell_findings(tt: Typed, ws: Workspace, as_of: datetime) -> list[Finding]:

@@ -2,9 +2,10 @@
 
 Writing (this is the only code that writes into a user's workbook):
 
-- :class:`WorkbookWriter` collects cell writes (:meth:`~WorkbookWriter.set_cell`) and new
-  sheets (:meth:`~WorkbookWriter.add_sheet`), then :meth:`~WorkbookWriter.save` patches only
-  those cells into the package and copies every other part byte for byte;
+- :class:`WorkbookWriter` collects cell writes (:meth:`~WorkbookWriter.set_cell`), highlights
+  (:meth:`~WorkbookWriter.highlight`), cell comments (:meth:`~WorkbookWriter.add_comment`) and
+  new sheets (:meth:`~WorkbookWriter.add_sheet`), then :meth:`~WorkbookWriter.save` patches
+  only those into the package and copies every other part byte for byte;
 - :func:`check_not_open` refuses a file Excel/WPS/LibreOffice has open; :func:`fingerprint`
   records what a file was when it was read, so a save can refuse a file changed since.
 
@@ -13,10 +14,12 @@ Reading structure: :class:`~crmxl.workbook.package.Package`; input guards:
 """
 
 from crmxl.workbook.cellxml import CellValue, Text
-from crmxl.workbook.patch import WorkbookWriter
+from crmxl.workbook.patch import ERROR_FILL, WARNING_FILL, WorkbookWriter
 from crmxl.workbook.save import Fingerprint, SaveReport, check_not_open, fingerprint
 
 __all__ = [
+    "ERROR_FILL",
+    "WARNING_FILL",
     "CellValue",
     "Fingerprint",
     "SaveReport",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from crmxl.workbook.cellxml import escape_attr, range_ref
-from crmxl.workbook.styles import set_attr
+from crmxl.workbook.styles import get_attr, set_attr
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -19,6 +19,8 @@ NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 
 # CT_Workbook children that come after <calcPr>, in schema order.
 _AFTER_CALCPR = (
@@ -131,8 +133,31 @@ def add_override(content_types: bytes, part: str, content_type: str) -> bytes:
     return _insert_before_close(content_types, p, "Types", element)
 
 
+def has_default(content_types: bytes, extension: str) -> bool:
+    """Does ``[Content_Types].xml`` give a default content type for ``extension``?
+    (Extensions compare case-insensitively, as OPC says.)"""
+    for m in re.finditer(rb"<(?:[\w.-]+:)?Default(?=[\s/>])[^>]*>", content_types):
+        ext = get_attr(m.group(), b"Extension")
+        if ext is not None and ext.decode("utf-8", "replace").lower() == extension.lower():
+            return True
+    return False
+
+
+def add_default(content_types: bytes, extension: str, content_type: str) -> bytes:
+    """Declare the content type of every part named ``*.extension`` (before the overrides)."""
+    p = root_prefix(content_types, "Types")
+    element = (
+        b"<" + p + b'Default Extension="' + escape_attr(extension).encode("utf-8")
+        + b'" ContentType="' + content_type.encode() + b'"/>'
+    )  # fmt: skip
+    first = re.search(rb"<" + re.escape(p) + rb"Override[\s/>]", content_types)
+    if first is not None:
+        return content_types[: first.start()] + element + content_types[first.start() :]
+    return _insert_before_close(content_types, p, "Types", element)
+
+
 def rel_type(kind: str, strict: bool) -> str:
-    """The relationship type URI for ``worksheet``/``styles``."""
+    """The relationship type URI for ``worksheet``/``styles``/``comments``/``vmlDrawing``."""
     return f"{NS_STRICT_REL if strict else NS_REL}/{kind}"
 
 

@@ -14,7 +14,11 @@ What else changes, and why:
   so that formulas depending on written cells are recalculated when the file is opened (their
   cached results are stale until then); and a ``<sheet>`` for each added sheet;
 - for an added sheet: its part, a relationship and a content-type override. ``docProps/app.xml``
-  (a cache of sheet titles for file browsers) is left as it is; Excel does not mind.
+  (a cache of sheet titles for file browsers) is left as it is; Excel does not mind;
+- a highlighted cell (:meth:`WorkbookWriter.highlight`) keeps its bytes but its ``s=``, which
+  points at a derived style with the fill (``xl/styles.xml`` gains a ``<fill>`` and an ``<xf>``);
+- comments (:meth:`WorkbookWriter.add_comment`) go into the sheet's comments part and VML
+  drawing, new or existing (:mod:`crmxl.workbook.commentplan`).
 
 A cell holding a formula is never written: it is listed in :meth:`WorkbookWriter.formula_cells`
 for the caller to report. So ``xl/calcChain.xml`` and shared formulas stay valid as they are.
@@ -39,6 +43,7 @@ from crmxl.errors import UsageError, WriteRefusedError
 from crmxl.i18n import register
 from crmxl.workbook import parts
 from crmxl.workbook.cellxml import MAX_COL, MAX_ROW, CellValue, cell_xml, encode_value
+from crmxl.workbook.commentplan import CommentPlan, SheetComments, plan_comments
 from crmxl.workbook.guard import DEFAULT_LIMITS, GuardReport, check_workbook
 from crmxl.workbook.package import Package
 from crmxl.workbook.save import (
@@ -48,8 +53,10 @@ from crmxl.workbook.save import (
     verify_package,
     write_safely,
 )
+from crmxl.workbook.sheettail import insert_legacy_drawing, legacy_drawing_element
 from crmxl.workbook.sheetxml import (
     COL_BITS,
+    KEEP,
     CellPatch,
     SheetOptions,
     SheetPatcher,
@@ -66,6 +73,10 @@ _PLAIN = frozenset(
     [type(None), str, int, float, bool, dt.date, dt.datetime]
 )  # measured: see benchmarks/bench_patch.py
 CONTENT_TYPES = "[Content_Types].xml"
+#: Highlight colours (ARGB): Excel's own "Bad" (light red) and "Neutral" (light yellow) fills.
+ERROR_FILL = "FFFFC7CE"
+WARNING_FILL = "FFFFEB9C"
+_HEX = frozenset("0123456789ABCDEF")
 
 
 @dataclass
@@ -85,9 +96,12 @@ class _Build:
     """What one build found out."""
 
     written: int = 0
+    styled: int = 0
+    comments: int = 0
     skipped: list[tuple[str, int, int]] = field(default_factory=list)
     rewritten: set[str] = field(default_factory=set)
     added: set[str] = field(default_factory=set)
+    lenient: set[str] = field(default_factory=set)  # rewritten parts that were not XML before
     changed: list[str] = field(default_factory=list)
     infos: list[zipfile.ZipInfo] = field(default_factory=list)
 
@@ -130,6 +144,8 @@ class WorkbookWriter:
         self._bboxes: dict[str, tuple[int, int, int, int] | None] = {}
         self._saved_in_place = False
         self._writable: dict[str, dict[int, object]] = {}  # the name a caller used -> patches
+        self._highlighted = False
+        self._comments: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
 
     # -- collecting ----------------------------------------------------------------------------
 
@@ -177,10 +193,62 @@ class WorkbookWriter:
             if style_like[0] > row:
                 raise ValueError("style_like must name a cell at or above the written cell")
             self._probes.setdefault(self._sheet_key(sheet), set()).add(patch_key(*style_like))
+        if self._highlighted:  # a highlight of this cell stays
+            old = patches.get(key)
+            if type(old) is CellPatch and old.fill is not None:
+                patches[key] = CellPatch(value, style_like, number_format, old.fill)
+                return
         if style_like is None and number_format is None:
             patches[key] = value
         else:
             patches[key] = CellPatch(value, style_like, number_format)
+
+    def highlight(self, sheet: str, row: int, col: int, color: str = ERROR_FILL) -> None:
+        """Give cell (``row``, ``col``) of ``sheet`` a solid fill of ``color`` when saving.
+
+        The cell keeps its value (formulas too) and its look, but for the fill: it gets a
+        derived style, its own with the fill. A cell that does not exist becomes an empty
+        one, styled as a new cell would be. ``color``: ``RRGGBB`` or ``AARRGGBB`` hex, with or
+        without ``#`` (:data:`ERROR_FILL`, :data:`WARNING_FILL`).
+        """
+        patches = self._writable.get(sheet)
+        if patches is None:
+            patches = self._sheet_patches(sheet)
+        _check_coords(row, col)
+        argb = _argb(color)
+        key = patch_key(row, col)
+        old = patches.get(key)
+        if old is None:
+            patches[key] = CellPatch(KEEP, fill=argb)
+        elif type(old) is CellPatch:
+            old.fill = argb
+        else:
+            patches[key] = CellPatch(old, fill=argb)
+        self._highlighted = True
+
+    def add_comment(self, sheet: str, row: int, col: int, text: str, author: str = "crmxl") -> None:
+        """Put a comment with ``text`` on cell (``row``, ``col``) of ``sheet`` when saving.
+
+        A legacy comment (a note), the kind every client shows. A cell that has a comment
+        already keeps it, and ``text`` is appended to it; a second call for the same cell adds
+        a line. The sheet's other comments, and its drawing, stay as they are.
+        """
+        name = self._sheet_key(sheet)
+        if name in self._new_sheets:
+            raise ValueError("comments on a sheet added by this writer are not supported")
+        if self._sheets[name].kind != "worksheet":
+            raise UsageError("write-not-worksheet", path=self.path, sheet=name)
+        _check_coords(row, col)
+        if not isinstance(text, str) or not text:
+            raise ValueError("a comment needs some text")
+        if not isinstance(author, str) or not author:
+            raise ValueError("a comment needs an author")
+        notes = self._comments.setdefault(name, {})
+        if (row, col) in notes:
+            first_author, earlier = notes[(row, col)]
+            notes[(row, col)] = (first_author, earlier + "\n" + text)
+        else:
+            notes[(row, col)] = (author, text)
 
     def _sheet_patches(self, sheet: str) -> dict[int, object]:
         """The patches of ``sheet`` (found case-insensitively), remembered under the name the
@@ -223,7 +291,7 @@ class WorkbookWriter:
     @property
     def pending(self) -> bool:
         """Is there anything to write?"""
-        return any(self._patches.values()) or bool(self._new_sheets)
+        return any(self._patches.values()) or bool(self._new_sheets) or bool(self._comments)
 
     # -- saving ------------------------------------------------------------------------------
 
@@ -268,7 +336,7 @@ class WorkbookWriter:
                 raise _NothingWritten
 
         def verify(tmp: Path) -> None:
-            verify_package(tmp, build.infos, build.rewritten, build.added)
+            verify_package(tmp, build.infos, build.rewritten, build.added, build.lenient)
 
         try:
             backup_path = write_safely(
@@ -296,6 +364,8 @@ class WorkbookWriter:
             backup=backup,
             cells_written=build.written,
             cells_skipped=len(build.skipped),
+            cells_styled=build.styled,
+            comments=build.comments,
             parts_changed=tuple(build.changed),
             seconds=time.perf_counter() - start,
             formula_cells=tuple(build.skipped),
@@ -362,35 +432,52 @@ class WorkbookWriter:
         workbook = src.read(self.workbook_part)
         wb_rels_name = parts_rels(self.workbook_part)
         wb_rels = src.read(wb_rels_name) if wb_rels_name in by_name else None
-        content_types = src.read(CONTENT_TYPES)
+        original_types = content_types = src.read(CONTENT_TYPES)
         structure_changed = bool(self._new_sheets) or create_styles
         styles_name = self.styles_part or posixpath.join(
             posixpath.dirname(self.workbook_part), "styles.xml"
         )
+        taken = {n.lower() for n in by_name}
         if structure_changed:
             workbook, wb_rels, content_types, styles_name = self._plan_structure(
-                by_name, workbook, wb_rels, content_types, create_styles, styles_name
+                taken, workbook, wb_rels, content_types, create_styles, styles_name
             )
+        comments = self._plan_comments(src, content_types, taken)
+        content_types = comments.content_types
+        build.comments = comments.comments
+        build.lenient = comments.lenient
         stamp = by_name[self.workbook_part].date_time
-        sheet_parts = {self._sheets[n].part: n for n in self._patches if n in self._sheets}
+        sheet_parts = {
+            self._sheets[n].part: n for n in {*self._patches, *self._comments} if n in self._sheets
+        }
+        rewrite = {
+            part
+            for part, n in sheet_parts.items()
+            if self._patches.get(n) or part in comments.legacy_drawing
+        }
         deferred = {self.workbook_part, styles_name}
         for info in infos:
             name = info.filename
             if name in deferred:
                 continue
-            if name in sheet_parts and self._patches[sheet_parts[name]]:
+            if name in rewrite:
                 sheet = sheet_parts[name]
+                edit = self._legacy_drawing_edit(comments.legacy_drawing.get(name))
                 with src.open(info) as part:
-                    self._patch_sheet(sheet, part.read, zw, info, styles, build)
+                    self._patch_sheet(sheet, part.read, zw, info, styles, build, tail_edit=edit)
                 build.rewritten.add(name)
-            elif name == CONTENT_TYPES and structure_changed:
+            elif name == CONTENT_TYPES and content_types != original_types:
                 self._put(zw, name, content_types, info, build, rewritten=True)
             elif name == wb_rels_name and structure_changed:
                 self._put(zw, name, wb_rels or b"", info, build, rewritten=True)
+            elif name in comments.rewritten:
+                self._put(zw, name, comments.rewritten[name], info, build, rewritten=True)
             elif zw is not None:
                 zw.copy_raw(raw, info)
         if structure_changed and wb_rels_name not in by_name:
             self._put(zw, wb_rels_name, wb_rels or b"", None, build, stamp=stamp)
+        for name, data in comments.added.items():
+            self._put(zw, name, data, None, build, stamp=stamp)
         for new in self._new_sheets.values():
             data = self._new_sheet_bytes(new, styles)
             if self._patches.get(new.name):
@@ -413,17 +500,52 @@ class WorkbookWriter:
         elif create_styles:
             self._put(zw, styles_name, styles.to_bytes(), None, build, stamp=stamp)
 
+    def _plan_comments(
+        self, src: zipfile.ZipFile, content_types: bytes, taken: set[str]
+    ) -> CommentPlan:
+        """The comments parts to write (an empty plan when no comments were asked for)."""
+        if not self._comments:
+            return CommentPlan(content_types)
+        requests = [
+            SheetComments(name, self._sheets[name].part, notes)
+            for name, notes in self._comments.items()
+        ]
+        return plan_comments(
+            src,
+            requests,
+            content_types,
+            workbook_folder=posixpath.dirname(self.workbook_part),
+            strict=self.strict,
+            taken=taken,
+        )
+
+    def _legacy_drawing_edit(
+        self, rel_id: str | None
+    ) -> Callable[[bytes, bytes, bytes], bytes] | None:
+        """The edit that adds ``<legacyDrawing r:id=rel_id/>`` after a sheet's rows."""
+        if rel_id is None:
+            return None
+        rel_ns = parts.NS_STRICT_REL if self.strict else parts.NS_REL
+
+        def edit(tail: bytes, root_tag: bytes, prefix: bytes) -> bytes:
+            element = legacy_drawing_element(root_tag, prefix, rel_id, rel_ns)
+            try:
+                return insert_legacy_drawing(tail, element)
+            except ValueError as exc:
+                raise SheetXmlError(str(exc)) from exc
+
+        return edit
+
     def _plan_structure(
         self,
-        by_name: dict[str, zipfile.ZipInfo],
+        taken: set[str],
         workbook: bytes,
         wb_rels: bytes | None,
         content_types: bytes,
         create_styles: bool,
         styles_name: str,
     ) -> tuple[bytes, bytes, bytes, str]:
-        """Names, ids and relationship entries for the new parts."""
-        taken = {n.lower() for n in by_name}
+        """Names, ids and relationship entries for the new parts (their names join ``taken``)."""
         folder = posixpath.dirname(self.workbook_part)
         sheet_folder = posixpath.join(folder, "worksheets")
         worksheets = [s for s in self._sheets.values() if s.kind == "worksheet"]
@@ -484,9 +606,13 @@ class WorkbookWriter:
         styles: StyleBook,
         build: _Build,
         stamp: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0),
+        *,
+        tail_edit: Callable[[bytes, bytes, bytes], bytes] | None = None,
     ) -> None:
-        patches = self._patches[sheet]
-        options = SheetOptions(styles, self.date1904, self._header_rows.get(sheet, 0))
+        patches = self._patches.get(sheet, {})
+        options = SheetOptions(
+            styles, self.date1904, self._header_rows.get(sheet, 0), tail_edit=tail_edit
+        )
         rows = group_rows(patches, self._probes.get(sheet, ()))
         columns = {(k & (MAX_COL - 1)) + 1 for k in patches}
         part = self._sheets[sheet].part if sheet in self._sheets else self._new_sheets[sheet].part
@@ -511,12 +637,13 @@ class WorkbookWriter:
         if member is not None:
             member.close()
         build.written += result.written
+        build.styled += result.styled
         build.skipped.extend((sheet, r, c) for r, c in result.skipped)
         if sheet in self._new_sheets:
             build.added.add(part)
         else:
             build.rewritten.add(part)
-        if result.written or sheet in self._new_sheets:
+        if result.written or result.styled or result.tail_edited or sheet in self._new_sheets:
             build.changed.append(part)
 
     def _new_sheet_bytes(self, new: _NewSheet, styles: StyleBook) -> bytes:
@@ -556,6 +683,16 @@ def parts_rels(part: str) -> str:
 
 def _discard(data: bytes) -> None:
     pass
+
+
+def _argb(color: str) -> str:
+    """``#ffc7ce``, ``FFC7CE`` or ``FFFFC7CE`` -> ``FFFFC7CE`` (opaque when no alpha is given)."""
+    text = color.strip().lstrip("#").upper()
+    if len(text) == 6:
+        text = "FF" + text
+    if len(text) != 8 or not set(text) <= _HEX:
+        raise ValueError(f"{color!r} is not a colour (RRGGBB or AARRGGBB hex)")
+    return text
 
 
 def _fingerprint(path: Path) -> Fingerprint:

@@ -18,6 +18,9 @@ Rules kept here (see :class:`SheetPatcher` for the details):
   above it in its column (among the rows this pass parses, below the header row), else the
   row's style, else the column's, else the default;
 - a date gets a date number format (a derived style) when its style has none;
+- a highlight (:data:`KEEP` with a fill) keeps the cell's value and bytes and only points it at
+  a derived style with that fill, formulas included; a missing cell becomes an empty styled one;
+- ``SheetOptions.tail_edit`` may rewrite what follows the rows (to add ``<legacyDrawing>``);
 - rows and cells without ``r=`` are handled: a rebuilt row and every cell written get an
   explicit ``r=`` (the same meaning, now explicit); the other cells and rows keep their bytes,
   which keeps their meaning too, since a new row or cell can only go where no implicitly
@@ -54,6 +57,7 @@ from crmxl.workbook.styles import (
 )
 
 CHUNK = 1 << 20
+_EMPTY = encode_value(None)
 COL_BITS = 14  # a patch key is row << COL_BITS | (col - 1); MAX_COL == 1 << COL_BITS
 assert 1 << COL_BITS == MAX_COL
 
@@ -62,13 +66,31 @@ class SheetXmlError(Exception):
     """The sheet's XML is of a shape the patcher will not touch (the message says which)."""
 
 
+class _Keep:
+    """The value of a patch that only restyles a cell."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+#: A patch value meaning "keep the cell's value" (a highlight changes only the style).
+KEEP: object = _Keep()
+
+
 @dataclass(slots=True)
 class CellPatch:
-    """A value with options; a bare value stands for ``CellPatch(value)``."""
+    """A value with options; a bare value stands for ``CellPatch(value)``.
+
+    ``fill`` (an ARGB colour) gives the cell a solid fill on top of whatever style it ends up
+    with; with ``value`` :data:`KEEP` that is all that changes.
+    """
 
     value: object
     style_like: tuple[int, int] | None = None
     number_format: str | None = None
+    fill: str | None = None
 
 
 @dataclass
@@ -79,6 +101,8 @@ class SheetOptions:
     date1904: bool = False
     header_row: int = 0  # new cells never borrow the style of a cell at or above this row
     style_models: dict[tuple[int, int], int | None] = field(default_factory=dict)
+    # Rewrites what follows </sheetData> (tail, root start tag, namespace prefix) -> new tail.
+    tail_edit: Callable[[bytes, bytes, bytes], bytes] | None = None
 
 
 @dataclass
@@ -88,6 +112,8 @@ class SheetResult:
     written: int = 0
     skipped: list[tuple[int, int]] = field(default_factory=list)
     rows_rebuilt: int = 0
+    styled: int = 0  # cells restyled only (highlights)
+    tail_edited: bool = False
 
 
 def patch_key(row: int, col: int) -> int:
@@ -191,11 +217,20 @@ class SheetPatcher:
             self.write(b"<" + p + b"sheetData>")
             self._insert_rows_before(None)
             self.write(b"</" + p + b"sheetData>")
-            self.write(buf[sd.end() :])
+            tail = buf[sd.end() :]
         else:
-            self._body(buf, sd.end())
-        while chunk := self.read(CHUNK):
-            self.write(chunk)
+            tail = self._body(buf, sd.end())
+        edit = self.opt.tail_edit
+        if edit is None:
+            self.write(tail)
+            while chunk := self.read(CHUNK):
+                self.write(chunk)
+        else:  # what follows the rows is small: edit it whole
+            pieces = [tail]
+            while chunk := self.read(CHUNK):
+                pieces.append(chunk)
+            self.write(edit(b"".join(pieces), self.root_tag, self.p))
+            self.result.tail_edited = True
         return self.result
 
     def _fill(self, buf: bytes) -> bytes:
@@ -220,6 +255,7 @@ class SheetPatcher:
         if buf.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise SheetXmlError("UTF-16 encoding")
         self.p = p = root.group(1) or b""
+        self._root_start = root.start()
         ep = re.escape(p)
         self._row_re = re.compile(rb"<" + ep + rb"row(?=[\s/>])[^>]*>")
         self._row_end = b"</" + p + b"row>"
@@ -243,6 +279,7 @@ class SheetPatcher:
                 raise SheetXmlError("no <sheetData>")
             buf = self._fill(buf)
         head = buf[: sd.start()]
+        self.root_tag = buf[self._root_start : buf.find(b">", self._root_start) + 1]
         self._read_cols(head)
         self.write(self._fix_dimension(head))
         self.write(buf[sd.start() : sd.end()] if not sd.group(2) else b"")
@@ -273,8 +310,9 @@ class SheetPatcher:
             return head
         return head[: dim.start()] + set_attr(dim.group(), b"ref", new_ref) + head[dim.end() :]
 
-    def _body(self, buf: bytes, scan: int) -> None:
-        """Copy rows, rebuilding the patched ones, up to and including ``</sheetData>``."""
+    def _body(self, buf: bytes, scan: int) -> bytes:
+        """Copy rows, rebuilding the patched ones, up to and including ``</sheetData>``;
+        returns the bytes read past it."""
         pos = scan  # first byte of buf not yet written
         checked = scan  # bytes before this were checked for arrays and comments
         row_re = self._row_re
@@ -289,8 +327,8 @@ class SheetPatcher:
                 if end is not None and end.start() < checked:
                     self.write(buf[pos : end.start()])
                     self._insert_rows_before(None)
-                    self.write(buf[end.start() :])
-                    return
+                    self.write(buf[end.start() : end.end()])
+                    return buf[end.end() :]
                 if self.eof:
                     raise SheetXmlError("no </sheetData>")
                 cut = max(scan, min(checked, len(buf)))
@@ -420,7 +458,7 @@ class SheetPatcher:
             row_style = int(s) if s and s.isdigit() else None
         out: list[bytes] = []
         cursor = 0
-        written = 0
+        written = 0  # cells whose bytes change (values written or restyled)
         i = 0
         n = len(cells)
         for col, patch in patches:
@@ -530,15 +568,19 @@ class SheetPatcher:
 
     def _existing_cell(self, rnum: int, col: int, element: bytes, patch: object) -> bytes | None:
         """The new bytes of an existing cell, or None if it must stay (a formula)."""
+        fill = None
         if type(patch) is CellPatch:
             value, style_like, number_format = patch.value, patch.style_like, patch.number_format
+            fill = patch.fill
+            if value is KEEP:
+                return self._restyled(element, fill)
         else:
             value, style_like, number_format = patch, None, None
         if (self._f_open in element and self._formula.search(element)) or (
             self.arrays and self._in_array(rnum, col)
         ):
             self.result.skipped.append((rnum, col))
-            return None
+            return self._restyled(element, fill) if fill is not None else None
         encoded = self._encode(value)
         open_end = element.index(b">")
         style = _style_at(element, 0, open_end)
@@ -549,6 +591,8 @@ class SheetPatcher:
             if model is not None:
                 style = model
         style = self._style_for(style, encoded, value, number_format)
+        if fill is not None:
+            style = self.opt.styles.with_fill(style, fill)
         attrs = element[len(self.p) + 2 : open_end]
         keep_attrs = b""
         if b"ph" in attrs or b":" in attrs:  # attributes other than r, s, t, cm, vm
@@ -560,16 +604,20 @@ class SheetPatcher:
         return self._cell_bytes(rnum, col, style, encoded, keep_attrs, keep_children)
 
     def _new_cell(self, rnum: int, col: int, patch: object, row_style: int | None) -> bytes | None:
+        fill = None
         if type(patch) is CellPatch:
             value, style_like, number_format = patch.value, patch.style_like, patch.number_format
+            fill = patch.fill
         else:
             value, style_like, number_format = patch, None, None
+        if value is KEEP:
+            return self._new_styled_cell(rnum, col, fill, row_style)
         if self.arrays and self._in_array(rnum, col):
             self.result.skipped.append((rnum, col))
             return None
         encoded = self._encode(value)
         model = self.opt.style_models.get(style_like) if style_like is not None else None
-        if encoded.kind == "none" and model is None and number_format is None:
+        if encoded.kind == "none" and model is None and number_format is None and fill is None:
             return None  # clearing a cell that does not exist
         if model is not None:
             style = model
@@ -580,8 +628,35 @@ class SheetPatcher:
         else:
             style = self.column_style(col)
         style = self._style_for(style, encoded, value, number_format)
+        if fill is not None:
+            style = self.opt.styles.with_fill(style, fill)
         self.result.written += 1
         return self._cell_bytes(rnum, col, style, encoded)
+
+    def _restyled(self, element: bytes, fill: str | None) -> bytes:
+        """An existing cell with only its style changed: value, formula, attributes and
+        children keep their bytes; ``s=`` points at its style with ``fill``."""
+        if fill is None:
+            return element
+        open_end = element.index(b">")
+        style = _style_at(element, 0, open_end) or 0
+        self.result.styled += 1
+        return set_attr(element, b"s", str(self.opt.styles.with_fill(style, fill)).encode())
+
+    def _new_styled_cell(
+        self, rnum: int, col: int, fill: str | None, row_style: int | None
+    ) -> bytes | None:
+        """An empty cell that exists only to carry a fill, styled as a new cell would be."""
+        if fill is None:
+            return None
+        if col in self.last_style:
+            style = self.last_style[col]
+        elif row_style is not None:
+            style = row_style
+        else:
+            style = self.column_style(col)
+        self.result.styled += 1
+        return cell_xml(self.p, rnum, col, self.opt.styles.with_fill(style, fill), _EMPTY)
 
     def _cell_bytes(
         self,

@@ -5,8 +5,11 @@ date. When the cell's current style has none (or a caller asks for a format the 
 the writer gives the cell a *derived* style: a copy of its ``cellXfs`` entry that differs only in
 the number format. Likewise a bold header is a copy with a bold copy of its font.
 
+A highlighted cell (``validate --annotate``) gets a copy of its entry that differs only in the
+fill, so the cell keeps its font, borders, number format and alignment.
+
 The only change this module makes to the part is appending: new ``<numFmt>`` (ids from 164 up),
-new ``<font>`` and new ``<xf>`` entries, with their ``count`` attributes updated. Existing
+new ``<font>``, ``<fill>`` and ``<xf>`` entries, with their ``count`` attributes updated. Existing
 indices never change, so every cell of the workbook keeps meaning what it meant.
 """
 
@@ -188,9 +191,10 @@ class StyleBook:
         self.original = minimal_styles(strict) if data is None else data
         root = re.search(rb"<([A-Za-z_][\w.-]*:)?styleSheet[\s/>]", self.original)
         self.prefix = (root.group(1) or b"") if root else b""
-        sections = {name: self._children(name) for name in ("numFmts", "fonts", "cellXfs")}
+        sections = {name: self._children(name) for name in ("numFmts", "fonts", "fills", "cellXfs")}
         self.xfs: list[bytes] = sections["cellXfs"]
         self.fonts: list[bytes] = sections["fonts"]
+        self.fills: list[bytes] = sections["fills"]
         self.custom_formats: dict[int, str] = {}
         for elem in sections["numFmts"]:
             fid, code = get_attr(elem, b"numFmtId"), get_attr(elem, b"formatCode")
@@ -198,8 +202,9 @@ class StyleBook:
                 self.custom_formats[int(fid)] = html.unescape(code.decode("utf-8"))
         ids = [int(x) for x in re.findall(rb'numFmtId\s*=\s*["\'](\d+)["\']', self.original)]
         self._next_format_id = max([FIRST_CUSTOM_ID - 1, *ids]) + 1
-        self._new: dict[str, list[bytes]] = {"numFmts": [], "fonts": [], "cellXfs": []}
+        self._new: dict[str, list[bytes]] = {"numFmts": [], "fonts": [], "fills": [], "cellXfs": []}
         self._cache: dict[tuple[str, int, str], int] = {}
+        self._fill_ids: dict[str, int] = {}  # colour -> the fill appended for it
         self._is_date: dict[int, bool] = {}
 
     def _children(self, name: str) -> list[bytes]:
@@ -284,6 +289,30 @@ class StyleBook:
             ),
         )
 
+    def with_fill(self, style: int, argb: str) -> int:
+        """A cell style like ``style`` but with a solid fill of colour ``argb`` (``FFFFC7CE``).
+
+        Only the fill changes: font, borders, number format, alignment and protection stay.
+        """
+        key = ("fill", style, argb)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        fill_id = self._fill_ids.get(argb)
+        if fill_id is None:
+            p = self.prefix
+            fill = (
+                b"<" + p + b"fill><" + p + b'patternFill patternType="solid"><' + p
+                + b'fgColor rgb="' + argb.encode("ascii") + b'"/><' + p
+                + b'bgColor indexed="64"/></' + p + b"patternFill></" + p + b"fill>"
+            )  # fmt: skip
+            fill_id = self._fill_ids[argb] = self._append("fills", fill, self.fills)
+        return self._derive(
+            key,
+            style,
+            lambda xf: set_attr(set_attr(xf, b"fillId", str(fill_id).encode()), b"applyFill", b"1"),
+        )
+
     def _xf(self, style: int) -> bytes:
         if 0 <= style < len(self.xfs):
             return self.xfs[style]
@@ -298,9 +327,10 @@ class StyleBook:
         """Append ``element`` to a section; an empty section first gets its default entry, so
         that index 0 keeps meaning "the default" for the cells that rely on it."""
         if not existing and section in _DEFAULT_CHILDREN:
-            default = self._prefixed(_DEFAULT_CHILDREN[section])
-            existing.append(default)
-            self._new[section].append(default)
+            defaults = self._prefixed(_DEFAULT_CHILDREN[section])
+            for default in _child_re(self.prefix, _CHILD_TAG[section]).findall(defaults):
+                existing.append(default)  # fills have two defaults (none, gray125)
+                self._new[section].append(default)
         existing.append(element)
         self._new[section].append(element)
         return len(existing) - 1
@@ -332,7 +362,7 @@ class StyleBook:
     def to_bytes(self) -> bytes:
         """The part with every appended entry in place and counts updated."""
         data = self.original
-        for section in ("numFmts", "fonts", "cellXfs"):
+        for section in ("numFmts", "fonts", "fills", "cellXfs"):
             new = self._new[section]
             if new:
                 data = self._add_to_section(data, section, b"".join(new))
