@@ -34,7 +34,7 @@ import math
 import posixpath
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -146,6 +146,7 @@ class WorkbookWriter:
         self._writable: dict[str, dict[int, object]] = {}  # the name a caller used -> patches
         self._highlighted = False
         self._comments: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
+        self._column_formats: dict[str, dict[int, str]] = {}
 
     # -- collecting ----------------------------------------------------------------------------
 
@@ -202,6 +203,57 @@ class WorkbookWriter:
             patches[key] = value
         else:
             patches[key] = CellPatch(value, style_like, number_format)
+
+    def set_cells(
+        self,
+        sheet: str,
+        col: int,
+        cells: Iterable[tuple[int, CellValue]],
+        *,
+        number_format: str | None = None,
+    ) -> int:
+        """:meth:`set_cell` for many rows of one column: ``(row, value)`` pairs, one format.
+
+        What a computed column needs, without a call and a record per cell: the format is
+        remembered once for the column. Returns how many cells were set.
+        """
+        name = self._sheet_key(sheet)
+        formats = self._column_formats.setdefault(name, {})
+        if number_format is not None and formats.get(col, number_format) != number_format:
+            n = 0
+            for row, value in cells:  # a second format for this column: keep each cell's own
+                self.set_cell(sheet, row, col, value, number_format=number_format)
+                n += 1
+            return n
+        if number_format is not None:
+            formats[col] = number_format
+        patches = self._writable.get(sheet)
+        if patches is None:
+            patches = self._sheet_patches(sheet)
+        if not 0 < col <= MAX_COL:
+            raise ValueError(f"column {col} is outside the sheet")
+        date1904 = self.date1904
+        keep_fill = self._highlighted
+        n = 0
+        for row, value in cells:
+            if not 0 < row <= MAX_ROW:
+                raise ValueError(f"cell ({row}, {col}) is outside the sheet")
+            kind = type(value)
+            if (kind is str and len(value) > 8191) or kind not in _PLAIN:  # type: ignore[arg-type]
+                encode_value(value, date1904)
+            elif kind is float and not math.isfinite(value):  # type: ignore[arg-type]
+                raise ValueError(f"cannot write {value!r} to a cell")
+            elif (kind is dt.date or kind is dt.datetime) and value.year < 1905:  # type: ignore[union-attr]
+                encode_value(value, date1904)
+            key = row << COL_BITS | (col - 1)
+            if keep_fill and type(old := patches.get(key)) is CellPatch and old.fill is not None:
+                patches[key] = CellPatch(value, None, number_format, old.fill)
+            elif number_format is not None and formats.get(col) != number_format:
+                patches[key] = CellPatch(value, None, number_format)
+            else:
+                patches[key] = value
+            n += 1
+        return n
 
     def highlight(self, sheet: str, row: int, col: int, color: str = ERROR_FILL) -> None:
         """Give cell (``row``, ``col``) of ``sheet`` a solid fill of ``color`` when saving.
@@ -611,7 +663,11 @@ class WorkbookWriter:
     ) -> None:
         patches = self._patches.get(sheet, {})
         options = SheetOptions(
-            styles, self.date1904, self._header_rows.get(sheet, 0), tail_edit=tail_edit
+            styles,
+            self.date1904,
+            self._header_rows.get(sheet, 0),
+            column_formats=self._column_formats.get(sheet, {}),
+            tail_edit=tail_edit,
         )
         rows = group_rows(patches, self._probes.get(sheet, ()))
         columns = {(k & (MAX_COL - 1)) + 1 for k in patches}

@@ -19,7 +19,7 @@ import math
 import re
 import threading
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,19 +258,27 @@ def find_header(spec: SheetSpec, rows: dict[int, dict[int, Any]]) -> int | None:
 
 
 def _frame(
-    reader: fastexcel.ExcelReader, name: str, header_row: int
+    reader: fastexcel.ExcelReader, name: str, header_row: int, load: list[int] | None = None
 ) -> tuple[pd.DataFrame, list[int]]:
     """The sheet below ``header_row`` as a frame, and each frame column's Excel column.
 
     ``schema_sample_rows=None`` types each column from all its rows: with the default 1000, a
-    text cell after a thousand numbers would be coerced to null, silently.
+    text cell after a thousand numbers would be coerced to null, silently. ``load`` (Excel
+    column numbers) limits the columns converted (calamine still parses the whole sheet, but a
+    million-row log converts a third as much).
     """
+    if load is not None and not load:
+        return pd.DataFrame(), []
     sheet = reader.load_sheet(
         name,
         header_row=header_row - 1,
         dtype_coercion="coerce",
         schema_sample_rows=None,
+        use_columns=",".join(column_letter(c) for c in load) if load is not None else None,
     )
+    if load is not None:
+        excel_columns = [c.absolute_index + 1 for c in sheet.selected_columns]
+        return sheet.to_pandas(), excel_columns
     excel_columns = [c.absolute_index + 1 for c in sheet.available_columns()]
     return sheet.to_pandas(), excel_columns
 
@@ -302,8 +310,14 @@ def read_table(
     sheet: SheetPart,
     spec: SheetSpec,
     findings: list[Finding],
+    keys: Collection[str] | None = None,
 ) -> Table | None:
-    """Read one standard sheet; structural problems become findings."""
+    """Read one standard sheet; structural problems become findings.
+
+    ``keys`` limits the columns loaded into the frame (the header is still read whole, so
+    missing required columns are still findings); a row counts as empty when the loaded input
+    columns are. ``Table.last_row`` then only sees those columns: append only to whole tables.
+    """
     rows = first_rows(pkg, sheet)
     header_row = find_header(spec, rows)
     if header_row is None:
@@ -359,7 +373,10 @@ def read_table(
                 )
             )
     try:
-        frame, excel_columns = _frame(reader, sheet.name, header_row)
+        load = None
+        if keys is not None:
+            load = sorted({columns[k] for k in keys if k in columns})
+        frame, excel_columns = _frame(reader, sheet.name, header_row, load)
     except (fastexcel.FastExcelError, ValueError) as exc:
         if "no data" in str(exc).lower() or "empty" in str(exc).lower():
             frame, excel_columns = pd.DataFrame(), []
@@ -423,10 +440,12 @@ def open_workspace(
     *,
     config: Path | str | None = None,
     sheets: Sequence[str] | None = None,
+    columns: Mapping[str, Collection[str]] | None = None,
 ) -> Workspace:
     """Read the standard sheets of ``files`` (each guarded first) and the settings.
 
-    ``sheets`` limits which standard sheets are read (keys); None reads all. Raises
+    ``sheets`` limits which standard sheets are read (keys); None reads all. ``columns`` maps a
+    sheet key to the column keys to load (see :func:`read_table`); sheets not named load whole. Raises
     :class:`InputFileError` for a file that cannot be read and :class:`WorkspaceError` when a
     standard sheet appears twice; everything else is a finding.
     """
@@ -456,7 +475,7 @@ def open_workspace(
                 seen[spec.key] = path
                 todo.append((spec, sheet))
             for spec, (table, extent, found) in zip(
-                [spec for spec, _ in todo], _read_tables(pkg, todo), strict=True
+                [spec for spec, _ in todo], _read_tables(pkg, todo, columns or {}), strict=True
             ):
                 report.extents[extent.part] = extent
                 findings += found
@@ -491,7 +510,9 @@ def open_workspace(
 
 
 def _read_tables(
-    pkg: Package, todo: list[tuple[SheetSpec, SheetPart]]
+    pkg: Package,
+    todo: list[tuple[SheetSpec, SheetPart]],
+    columns: Mapping[str, Collection[str]],
 ) -> list[tuple[Table | None, SheetExtent, list[Finding]]]:
     """Guard-scan then read each sheet, two at a time, each thread with its own reader.
 
@@ -512,7 +533,7 @@ def _read_tables(
                 raise InputFileError("file-corrupt", path=pkg.path) from exc
         found: list[Finding] = []
         try:
-            table = read_table(pkg, local.reader, sheet, spec, found)
+            table = read_table(pkg, local.reader, sheet, spec, found, columns.get(spec.key))
         except (zipfile.BadZipFile, KeyError, OSError) as exc:
             raise InputFileError("file-corrupt", path=pkg.path) from exc
         return table, extent, found

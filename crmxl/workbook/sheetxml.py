@@ -101,6 +101,8 @@ class SheetOptions:
     date1904: bool = False
     header_row: int = 0  # new cells never borrow the style of a cell at or above this row
     style_models: dict[tuple[int, int], int | None] = field(default_factory=dict)
+    # The number format a column's bare values need (set by WorkbookWriter.set_cells).
+    column_formats: dict[int, str] = field(default_factory=dict)
     # Rewrites what follows </sheetData> (tail, root start tag, namespace prefix) -> new tail.
     tail_edit: Callable[[bytes, bytes, bytes], bytes] | None = None
 
@@ -197,6 +199,7 @@ class SheetPatcher:
         self.opt = options
         self.bbox = bbox  # of the cells that will hold values, to grow <dimension>
         self.columns = columns  # every column that gets a patch: their styles are tracked
+        self._tracked = sorted(columns)
         self.result = SheetResult()
         self.last_style: dict[int, int] = {}
         self.col_styles: list[tuple[int, int, int]] = []
@@ -264,6 +267,7 @@ class SheetPatcher:
         )
         self._cell_end = b"</" + p + b"c>"
         self._cell_r_first = b"<" + p + b'c r="'
+        self._cell_open = b"<" + p + b"c"  # also counts <color>/<charset> in rich text: safe
         self._any_cell = re.compile(rb"<" + ep + rb"c(?=[\s/>])")
         self._formula = re.compile(rb"<" + ep + rb"f[\s/>]")
         self._f_open = b"<" + p + b"f"
@@ -443,6 +447,10 @@ class SheetPatcher:
         numbered cell follows it (such a cell sits right after its neighbour).
         """
         inner = inner or b""
+        if inner and not probes and not self.arrays:
+            appended = self._append_cells(tag, inner, rnum, patches)
+            if appended is not None:
+                return appended if appended else None
         limit = inner.find(self._extlst)
         if limit < 0:
             limit = len(inner)
@@ -498,6 +506,54 @@ class SheetPatcher:
         if new_tag.endswith(b"/>"):
             new_tag = new_tag[:-2].rstrip() + b">"
         return new_tag + b"".join(out) + self._row_end
+
+    def _append_cells(
+        self, tag: bytes, inner: bytes, rnum: int, patches: list[tuple[int, object]]
+    ) -> bytes | None:
+        """The fastest path: every patch goes after the row's last cell (a computed column
+        never written before), so the row's bytes stay and the new cells follow them.
+
+        Taken only when that is certain: every cell's start tag begins ``<c r="`` (so the last
+        one is found from the end), the row has no ``extLst``, and no patch column is at or
+        before the last cell. Tracked columns' styles are noted as the general path does.
+        Returns None when it does not apply, b"" when the row needs no change.
+        """
+        start_tag = self._cell_r_first
+        last = inner.rfind(start_tag)
+        if last < 0 or inner.count(self._cell_open) != inner.count(start_tag):
+            return None
+        letters = _REF_LETTERS.match(inner, last + len(start_tag))
+        if letters is None:
+            return None
+        last_col = _COLUMNS.get(letters.group()) or _column(letters.group())
+        if patches[0][0] <= last_col or self._extlst in inner:
+            return None
+        if rnum > self.opt.header_row:
+            digits = str(rnum).encode()
+            for col in self._tracked:
+                if col > last_col:
+                    break
+                pos = inner.find(start_tag + _letters(col) + digits + b'"')
+                if pos >= 0:
+                    style = _style_at(inner, pos, inner.find(b">", pos))
+                    if style is not None:
+                        self.last_style[col] = style
+        row_style = None
+        if b"customFormat" in tag and get_attr(tag, b"customFormat") in (b"1", b"true"):
+            s = get_attr(tag, b"s")
+            row_style = int(s) if s and s.isdigit() else None
+        new = [
+            cell
+            for col, patch in patches
+            if (cell := self._new_cell(rnum, col, patch, row_style)) is not None
+        ]
+        if not new:
+            return b""
+        self.result.rows_rebuilt += 1
+        new_tag = tag if _R_ATTR.search(tag) else set_attr(tag, b"r", str(rnum).encode())
+        if b"spans" in new_tag:
+            new_tag = self._fix_spans(new_tag, [c for c, _ in patches])
+        return new_tag + inner + b"".join(new) + self._row_end
 
     def _locate_cells(
         self,
@@ -575,7 +631,7 @@ class SheetPatcher:
             if value is KEEP:
                 return self._restyled(element, fill)
         else:
-            value, style_like, number_format = patch, None, None
+            value, style_like, number_format = patch, None, self._column_format(col, patch)
         if (self._f_open in element and self._formula.search(element)) or (
             self.arrays and self._in_array(rnum, col)
         ):
@@ -609,7 +665,7 @@ class SheetPatcher:
             value, style_like, number_format = patch.value, patch.style_like, patch.number_format
             fill = patch.fill
         else:
-            value, style_like, number_format = patch, None, None
+            value, style_like, number_format = patch, None, self._column_format(col, patch)
         if value is KEEP:
             return self._new_styled_cell(rnum, col, fill, row_style)
         if self.arrays and self._in_array(rnum, col):
@@ -692,6 +748,14 @@ class SheetPatcher:
                 self._encoded.clear()
             self._encoded[key] = cached
         return cached
+
+    def _column_format(self, col: int, value: object) -> str | None:
+        """The format :meth:`WorkbookWriter.set_cells` gave the column, for a non-text value
+        (a header's text in the same column keeps its own style)."""
+        formats = self.opt.column_formats
+        if not formats or value is None or isinstance(value, str):
+            return None
+        return formats.get(col)
 
     def column_style(self, col: int) -> int:
         """The ``<col style=...>`` of column ``col`` (0 when none)."""
