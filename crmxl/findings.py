@@ -113,8 +113,10 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def column_index(letters: str) -> int:
-    """A -> 1, AA -> 27."""
+def column_index(letters: str | bytes) -> int:
+    """A -> 1, AA -> 27 (``str`` or ASCII ``bytes``; case ignored)."""
+    if isinstance(letters, bytes):
+        letters = letters.decode("ascii")
     index = 0
     for ch in letters.upper():
         index = index * 26 + (ord(ch) - 64)

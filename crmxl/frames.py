@@ -169,12 +169,7 @@ def typed(table: Table, settings: Settings, keys: Iterable[str] | None = None) -
 
 
 def _raw(series: pd.Series, row: Any) -> Any:
-    value = series.at[row]
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
+    return values.plain(series.at[row])
 
 
 def _empty(col: Column, index: pd.Index) -> pd.Series:

@@ -55,7 +55,7 @@ from crmxl.split import (
     row_owners,
 )
 from crmxl.textout import render_table
-from crmxl.values import display_value
+from crmxl.values import display_value, plain
 from crmxl.workbook import CellValue, SaveReport, Text
 from crmxl.workbook.guard import check_workbook
 from crmxl.workbook.package import Package
@@ -285,7 +285,7 @@ class MergeResult:
 
 
 def _show(value: Any) -> str:
-    shown = json_value(display_value(_python(value)))
+    shown = json_value(display_value(plain(value)))
     return "" if shown is None else str(shown)
 
 
@@ -368,19 +368,6 @@ def _tokens(path: Path, table: Table) -> pd.Series:
 # ------------------------------------------------------------------------------ values
 
 
-def _python(value: Any) -> Any:
-    """A raw frame value as plain Python (None for blanks, datetime for timestamps)."""
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime(warn=False)
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 def cell_value(value: Any, col: Column) -> CellValue:
     """What a returned value becomes in the master's cell, by the column's type.
 
@@ -388,7 +375,7 @@ def cell_value(value: Any, col: Column) -> CellValue:
     stay numbers in number columns, and anything in a text column (a phone typed as a number
     included) is written as text, which is never a formula.
     """
-    value = _python(value)
+    value = plain(value)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
@@ -415,7 +402,7 @@ def cell_value(value: Any, col: Column) -> CellValue:
 
 
 def _logged(value: Any) -> object:
-    value = display_value(_python(value))
+    value = display_value(plain(value))
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
     return value
@@ -577,7 +564,7 @@ def _merge_sheet(
             if mf.canonical(value, spec.column(k).type):
                 record = _label(theirs, rows[i], entry, matched.get(i))
                 report.rejected.append(
-                    Rejected(sheet, record, header, _python(value), "merge-removed-column")
+                    Rejected(sheet, record, header, plain(value), "merge-removed-column")
                 )
     sensitive_now = not who.sees_sensitive
     for i, token in matched.items():
@@ -609,7 +596,7 @@ def _merge_sheet(
                 code = "merge-no-column"
             if code is not None or row is None:
                 report.rejected.append(
-                    Rejected(sheet, record, header, _python(new), code or "merge-row-gone")
+                    Rejected(sheet, record, header, plain(new), code or "merge-row-gone")
                 )
                 continue
             old = master.value(table, row, k)
@@ -620,11 +607,11 @@ def _merge_sheet(
             elif mf.field_hash(master_now) == base[position[k]]:
                 _apply(master, table, row, k, new, record, manifest, report.path)
                 report.applied.append(
-                    Change(sheet, record, header, _python(old), _python(new), row)
+                    Change(sheet, record, header, plain(old), plain(new), row)
                 )
             else:
                 report.conflicts.append(
-                    Change(sheet, record, header, _python(old), _python(new), row)
+                    Change(sheet, record, header, plain(old), plain(new), row)
                 )
     for token in sorted(set(entry.rows) - set(matched.values())):
         key = entry.rows[token][0]
@@ -722,7 +709,7 @@ def _new_row(
             continue
         if k not in table.columns:
             report.rejected.append(
-                Rejected(sheet, label, col.name(table.lang), _python(value), "merge-no-column")
+                Rejected(sheet, label, col.name(table.lang), plain(value), "merge-no-column")
             )
             continue
         values[k] = value

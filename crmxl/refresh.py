@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from crmxl.changelog import Writers, append_changelog, changelog_row
-from crmxl.findings import Finding, Severity, count
+from crmxl.findings import Finding, Severity, column_letter, count
 from crmxl.frames import Typed, typed
 from crmxl.i18n import pick, register, t
 from crmxl.rules import Clock, Computed, compute
@@ -497,17 +497,11 @@ def refresh(
         report = writer.plan() if dry_run else writer.save(backup=backup)
         result.saved.append(report)
         result.formula_cells += [
-            f"{sheet}!{_letters(col)}{row}" for sheet, row, col in writer.formula_cells()
+            f"{sheet}!{column_letter(col)}{row}" for sheet, row, col in writer.formula_cells()
         ]
     say("done", 3, 3)
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _letters(col: int) -> str:
-    from crmxl.findings import column_letter
-
-    return column_letter(col)
 
 
 def _apply(

@@ -56,7 +56,7 @@ from crmxl.frames import typed
 from crmxl.i18n import pick, register, t
 from crmxl.schema import ENUMS, GUIDE_NAMES, SHEETS_BY_KEY, ColType, Column, SheetSpec
 from crmxl.textout import render_table
-from crmxl.values import datetime_to_serial
+from crmxl.values import datetime_to_serial, plain
 from crmxl.workbook import SaveReport, check_not_open, fingerprint
 from crmxl.workbook.guard import check_workbook
 from crmxl.workbook.reader import Table, Workspace, open_workspace
@@ -369,17 +369,6 @@ def _split_id(sources: Sequence[tuple[str, str]], name: str, when: datetime) -> 
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _plain(value: Any) -> Any:
-    """A raw value as a cell holds it (for the read-only sheets)."""
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime(warn=False)
-    return value
-
-
 def _temp_for(dest: Path) -> Path:
     return dest.with_name(f".{dest.stem}.crmxl-tmp-{secrets.token_hex(4)}{dest.suffix}")
 
@@ -635,7 +624,7 @@ def _make_job(
         team_headers = [team_table.header(k) for k in cols]
         names = mf.canonical_series(team_table.data["name"], ColType.TEXT)
         mine = team_table.data.loc[names.isin(who.scope | {who.name}).to_numpy(), cols]
-        team_rows = [[_plain(v) for v in row] for row in mine.itertuples(index=False)]
+        team_rows = [[plain(v) for v in row] for row in mine.itertuples(index=False)]
     settings_table = ws.tables.get("settings")
     settings_rows = None
     if settings_table is not None:
@@ -643,7 +632,7 @@ def _make_job(
         settings_rows = [
             [settings_table.header(k) for k in ("key", "value", "note")],
             *(
-                [_plain(row.get(k)) for k in ("key", "value", "note")]
+                [plain(row.get(k)) for k in ("key", "value", "note")]
                 for row in settings_table.data[cols].to_dict("records")
             ),
         ]

@@ -361,12 +361,7 @@ def _day(moment: datetime) -> str:
 
 
 def _raw(table: Table, key: str, row: Any) -> Any:
-    value = table.data.at[row, key]
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
+    return values.plain(table.data.at[row, key])
 
 
 def _cross_findings(tts: dict[str, Typed], ws: Workspace, as_of: datetime) -> list[Finding]:

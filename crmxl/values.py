@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from crmxl.schema import ENUMS, ColType
@@ -564,6 +565,20 @@ def has_legal_ending(name: str) -> bool:
     text = nfkc(name).rstrip(" .,)）").casefold()
     text = re.sub(r"[\s]+", " ", text)
     return text.endswith(LEGAL_ENDINGS) or nfkc(name).rstrip().casefold().endswith(LEGAL_ENDINGS)
+
+
+def plain(value: Any) -> Any:
+    """A value from a pandas frame as plain Python: None for NaN/NaT/NA, ``datetime`` for a
+    Timestamp, a Python number for a NumPy one. What a cell, a finding or JSON can hold."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime(warn=False)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 _MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00$")

@@ -19,6 +19,7 @@ import numbers
 import re
 from typing import TypeAlias
 
+from crmxl.findings import column_index, column_letter
 from crmxl.values import datetime_to_serial
 
 MAX_ROW = 1_048_576
@@ -39,25 +40,6 @@ class Text(str):
 CellValue: TypeAlias = str | Text | int | float | bool | dt.date | dt.datetime | None
 
 
-def col_letters(col: int) -> str:
-    """1 -> ``A``, 28 -> ``AB``."""
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def col_number(letters: bytes | str) -> int:
-    """``AB`` -> 28 (upper-case letters only)."""
-    if isinstance(letters, str):
-        letters = letters.encode("ascii")
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
 _LETTERS: dict[int, str] = {}
 
 
@@ -65,7 +47,7 @@ def cell_ref(row: int, col: int) -> str:
     """(7, 2) -> ``B7``."""
     letters = _LETTERS.get(col)
     if letters is None:
-        letters = _LETTERS[col] = col_letters(col)
+        letters = _LETTERS[col] = column_letter(col)
     return f"{letters}{row}"
 
 
@@ -82,7 +64,7 @@ def parse_range(ref: str) -> tuple[int, int, int, int] | None:
         m = _REF.fullmatch(part)
         if m is None:
             return None
-        coords.append((int(m.group(2)), col_number(m.group(1).upper())))
+        coords.append((int(m.group(2)), column_index(m.group(1))))
     (r1, c1), (r2, c2) = coords[0], coords[-1]
     return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmxl.errors import InputFileError
+from crmxl.findings import column_index, column_letter
 from crmxl.i18n import register
 
 
@@ -64,13 +65,6 @@ class GuardReport:
     members: int = 0
     uncompressed_bytes: int = 0
     extents: dict[str, SheetExtent] = field(default_factory=dict)
-
-
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n
 
 
 def sniff(path: Path) -> None:
@@ -249,8 +243,6 @@ _ANY_REF = re.compile(rb' r="([A-Z]{0,3})([0-9]{1,10})"')
 
 def _further_cols(max_col: int) -> bytes:
     """A regex alternation for column letters beyond ``max_col`` (``AF``.. for ``AE``)."""
-    from crmxl.findings import column_letter
-
     if max_col <= 0:
         return b"[A-Z]"
     text = column_letter(max_col)
@@ -270,7 +262,7 @@ def _suspects(max_col: int) -> re.Pattern[bytes]:
 
 def _take(extent: SheetExtent, letters: bytes, digits: bytes) -> None:
     if letters:
-        extent.max_col = max(extent.max_col, _col_number(letters))
+        extent.max_col = max(extent.max_col, column_index(letters))
     extent.max_row = max(extent.max_row, int(digits))
 
 

@@ -38,12 +38,11 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from crmxl.findings import column_index, column_letter
 from crmxl.workbook.cellxml import (
     MAX_COL,
     EncodedValue,
     cell_xml,
-    col_letters,
-    col_number,
     encode_value,
     parse_range,
     range_ref,
@@ -157,7 +156,7 @@ _COLUMNS: dict[bytes, int] = {}
 
 
 def _column(letters: bytes) -> int:
-    col = _COLUMNS[letters] = col_number(letters)
+    col = _COLUMNS[letters] = column_index(letters)
     return col
 
 
@@ -168,7 +167,7 @@ _REF_LETTERS = re.compile(rb"[A-Z]{1,3}(?=\d)")
 def _letters(col: int) -> bytes:
     letters = _LETTER_BYTES.get(col)
     if letters is None:
-        letters = _LETTER_BYTES[col] = col_letters(col).encode("ascii")
+        letters = _LETTER_BYTES[col] = column_letter(col).encode("ascii")
     return letters
 
 
