@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -14,8 +15,22 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from crmxl.schema import SHEETS_BY_KEY
 
-#: Excel-authored workbooks (../shared/corpus beside the repository; not ours to copy in).
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "excel"
+
+def _find_corpus() -> Path:
+    """Excel-authored workbooks: ``$CRMXL_CORPUS``, else ``shared/corpus/excel`` beside the
+    repository (where the project keeps it; it is third-party data, not ours to copy in)."""
+    candidates = [
+        Path(os.environ["CRMXL_CORPUS"]) if os.environ.get("CRMXL_CORPUS") else None,
+        Path(__file__).resolve().parents[2] / "shared" / "corpus" / "excel",
+        Path("/work/shared/corpus/excel"),
+    ]
+    for path in candidates:
+        if path is not None and any(path.glob("*.xlsx")):
+            return path
+    return candidates[1]  # missing: corpus_files() says where it looked
+
+
+CORPUS = _find_corpus()
 
 
 def corpus_files() -> list[Path]:
