@@ -59,11 +59,17 @@ INPUTS: dict[str, tuple[str, ...]] = {
     "team": ("name",),
 }
 def rule_columns() -> dict[str, list[str]]:
-    """Per sheet, the columns the rules read or write: what refresh loads and types."""
+    """Per sheet, the columns the rules read or write: what refresh loads and types.
+
+    The ID and the required non-text columns come too, so that a row counts as a record (not
+    an empty row) exactly when validate would count it; long free text is left unread.
+    """
     out: dict[str, list[str]] = {}
     for key, inputs in INPUTS.items():
         spec = SHEETS_BY_KEY[key]
-        wanted = (*inputs, *(c.key for c in spec.auto_columns), "name", "owner")
+        records = [c.key for c in spec.columns if c.required and c.type is not ColType.TEXT]
+        wanted = (*inputs, *(c.key for c in spec.auto_columns), "name", "owner",
+                  *([spec.id_column] if spec.id_column else []), *records)
         out[key] = [k for k in dict.fromkeys(wanted) if k in spec.keys]
     return out
 
