@@ -58,19 +58,26 @@ INPUTS: dict[str, tuple[str, ...]] = {
     "leads": ("assigned_at", "confirmed_at"),
     "team": ("name",),
 }
-def rule_columns() -> dict[str, list[str]]:
-    """Per sheet, the columns the rules read or write: what refresh loads and types.
-
-    The ID and the required non-text columns come too, so that a row counts as a record (not
-    an empty row) exactly when validate would count it; long free text is left unread.
-    """
+def compute_columns() -> dict[str, list[str]]:
+    """Per sheet, the columns the rules read or write: what :func:`evaluate` types."""
     out: dict[str, list[str]] = {}
     for key, inputs in INPUTS.items():
         spec = SHEETS_BY_KEY[key]
-        records = [c.key for c in spec.columns if c.required and c.type is not ColType.TEXT]
-        wanted = (*inputs, *(c.key for c in spec.auto_columns), "name", "owner",
-                  *([spec.id_column] if spec.id_column else []), *records)
+        wanted = (*inputs, *(c.key for c in spec.auto_columns), "name", "owner")
         out[key] = [k for k in dict.fromkeys(wanted) if k in spec.keys]
+    return out
+
+
+def rule_columns() -> dict[str, list[str]]:
+    """Per sheet, the columns refresh loads: :func:`compute_columns`, and the ID and required
+    non-text columns, so that a row counts as a record (not an empty row) exactly when validate
+    would count it. Long free text is left unread."""
+    out = compute_columns()
+    for key, keys in out.items():
+        spec = SHEETS_BY_KEY[key]
+        records = [c.key for c in spec.columns if c.required and c.type is not ColType.TEXT]
+        extra = [spec.id_column] if spec.id_column else []
+        out[key] = list(dict.fromkeys([*keys, *extra, *records]))
     return out
 
 
@@ -452,7 +459,7 @@ def evaluate(workspace: Workspace, as_of: datetime) -> Evaluation:
     ws = workspace
     clock = Clock(as_of, ws.settings, ws.lang)
     typed_frames: dict[str, Typed] = {}
-    wanted = rule_columns()
+    wanted = compute_columns()
     for key, table in ws.tables.items():
         if key in wanted:
             typed_frames[key] = typed(table, ws.settings, wanted[key])
