@@ -606,13 +606,9 @@ def _merge_sheet(
                 report.already_applied += 1
             elif mf.field_hash(master_now) == base[position[k]]:
                 _apply(master, table, row, k, new, record, manifest, report.path)
-                report.applied.append(
-                    Change(sheet, record, header, plain(old), plain(new), row)
-                )
+                report.applied.append(Change(sheet, record, header, plain(old), plain(new), row))
             else:
-                report.conflicts.append(
-                    Change(sheet, record, header, plain(old), plain(new), row)
-                )
+                report.conflicts.append(Change(sheet, record, header, plain(old), plain(new), row))
     for token in sorted(set(entry.rows) - set(matched.values())):
         key = entry.rows[token][0]
         report.rejected.append(Rejected(sheet, mf.key_label(key), "", None, "merge-deleted"))

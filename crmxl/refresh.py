@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from crmxl.changelog import Writers, append_changelog, changelog_row
@@ -58,6 +57,8 @@ INPUTS: dict[str, tuple[str, ...]] = {
     "leads": ("assigned_at", "confirmed_at"),
     "team": ("name",),
 }
+
+
 def compute_columns() -> dict[str, list[str]]:
     """Per sheet, the columns the rules read or write: what :func:`evaluate` types."""
     out: dict[str, list[str]] = {}
@@ -314,25 +315,6 @@ def _bad_rows(typed_frames: dict[str, Typed]) -> tuple[dict[str, set[int]], list
 # ---------------------------------------------------------------------------------- writing
 
 
-def _label(col: Column, value: Any, lang: str) -> Any:
-    """A computed value as the cell should hold it, in the workbook's language."""
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if col.type is ColType.ENUM and col.enum in ENUMS:
-        return ENUMS[col.enum].label(str(value), lang)
-    if col.type is ColType.DATE:
-        return pd.Timestamp(value).date()
-    if col.type is ColType.DATETIME:
-        return pd.Timestamp(value).to_pydatetime().replace(microsecond=0)
-    if col.type is ColType.INT:
-        return int(value)
-    if col.type in (ColType.AMOUNT, ColType.NUMBER):
-        return float(value)
-    return str(value)
-
-
 def changed_mask(col: Column, old: pd.Series, new: pd.Series) -> pd.Series:
     """Where the cell does not already hold the computed value (compared as the column's
     type: dates by day, date-times to the second, numbers to the cent, text trimmed)."""
@@ -390,22 +372,30 @@ def _write_column(
     values = new.loc[todo]
     values = values[values.notna()] if missing else values[changed_mask(col, old, values)]
     sheet = table.sheet_name
-    writer.set_cells(sheet, col_no, zip(values.index.tolist(), _labels(col, values, lang),
-                                        strict=True), number_format=fmt)
+    writer.set_cells(
+        sheet,
+        col_no,
+        zip(values.index.tolist(), _labels(col, values, lang), strict=True),
+        number_format=fmt,
+    )
     if len(values):
         result.changed.setdefault(sheet, {})[table.header(col.key)] = len(values)
 
 
 def _labels(col: Column, values: pd.Series, lang: str) -> list[Any]:
-    """:func:`_label` for a whole column, vectorised by type (a million cells at a time)."""
+    """Computed values as the cells should hold them, in the workbook's language: real
+    dates, numbers, enum labels; blank as None. Vectorised by type (a million at a time)."""
     if values.empty:
         return []
     blank = values.isna()
     if col.type is ColType.DATE:
         out = pd.to_datetime(values).dt.date.astype(object)
     elif col.type is ColType.DATETIME:
-        out = pd.Series(pd.to_datetime(values).dt.floor("s").dt.to_pydatetime(),
-                        index=values.index, dtype=object)
+        out = pd.Series(
+            pd.to_datetime(values).dt.floor("s").dt.to_pydatetime(),
+            index=values.index,
+            dtype=object,
+        )
     elif col.type is ColType.INT:
         out = values.astype("float64").round().astype("Int64").astype(object)
     elif col.type in (ColType.AMOUNT, ColType.NUMBER):
@@ -558,66 +548,86 @@ def _apply(
     frame = tt.frame
     stage_col = table.spec.column("stage")
     moved = (new["stage"] != computed.old_stage) & computed.old_stage.notna()
-    for row in new.index[moved]:
-        if int(row) in skip or not table.has("stage"):
-            continue
-        writers(table.file).set_cell(
+    rows = [r for r in new.index[moved] if int(r) not in skip] if table.has("stage") else []
+    if rows:
+        labels = _labels(stage_col, new.loc[rows, "stage"], table.lang)
+        writers(table.file).set_cells(
             table.sheet_name,
-            int(row),
             table.columns["stage"],
-            _label(stage_col, new.at[row, "stage"], table.lang),
+            zip([int(r) for r in rows], labels, strict=True),
         )
-        result.changed.setdefault(table.sheet_name, {}).setdefault(table.header("stage"), 0)
-        result.changed[table.sheet_name][table.header("stage")] += 1
-        result.moves.append(
-            _move(
+        changed = result.changed.setdefault(table.sheet_name, {})
+        changed[table.header("stage")] = changed.get(table.header("stage"), 0) + len(rows)
+        result.moves.extend(
+            _moves(
                 frame,
-                row,
+                rows,
                 "stage",
-                computed.old_stage[row],
-                new.at[row, "stage"],
-                computed.stage_reason[row],
+                computed.old_stage[rows],
+                new.loc[rows, "stage"],
+                computed.stage_reason[rows],
                 table.lang,
             )
         )
     old_tier = computed.old_tier
     tier_moved = old_tier.notna() & (new["tier"] != old_tier)
-    for row in new.index[tier_moved]:
-        if int(row) in skip:
-            continue
-        result.moves.append(
-            _move(
-                frame,
-                row,
-                "tier",
-                old_tier[row],
-                new.at[row, "tier"],
-                new.at[row, "tier_reason"],
-                table.lang,
-            )
+    rows = [r for r in new.index[tier_moved] if int(r) not in skip]
+    result.moves.extend(
+        _moves(
+            frame,
+            rows,
+            "tier",
+            old_tier[rows],
+            new.loc[rows, "tier"],
+            new.loc[rows, "tier_reason"],
+            table.lang,
         )
+    )
     overdue = new.loc[(new["follow_up_status"] == "逾期") & ~new.index.isin(list(skip))]
     owners = frame.loc[overdue.index, "owner"] if "owner" in frame else pd.Series(dtype=object)
     result.overdue_by_owner = {str(k): int(v) for k, v in owners.fillna("—").value_counts().items()}
 
 
-def _move(
-    frame: pd.DataFrame, row: Any, kind: str, old: Any, new: Any, reason: Any, lang: str
-) -> Move:
-    enum = "stages" if kind == "stage" else "tiers"
+def _moves(
+    frame: pd.DataFrame,
+    rows: list[Any],
+    kind: str,
+    old: pd.Series,
+    new: pd.Series,
+    reason: pd.Series,
+    lang: str,
+) -> list[Move]:
+    """The tier or stage moves of ``rows`` (the customers frame's index labels), in order."""
+    enum = ENUMS["stages" if kind == "stage" else "tiers"]
 
     def show(v: Any) -> str:
-        return ENUMS[enum].label(str(v), lang) if isinstance(v, str) else ""
+        return enum.label(str(v), lang) if isinstance(v, str) else ""
 
-    return Move(
-        record=str(frame.at[row, "customer_id"]) if "customer_id" in frame else str(row),
-        name=str(frame.at[row, "name"]) if "name" in frame and frame.at[row, "name"] else "",
-        owner=str(frame.at[row, "owner"]) if "owner" in frame and frame.at[row, "owner"] else "",
-        field=kind,
-        old=show(old),
-        new=show(new),
-        reason=str(reason or ""),
-    )
+    def texts(key: str) -> list[str]:
+        if key not in frame:
+            return [""] * len(rows)
+        return [_text(v) for v in frame.loc[rows, key].tolist()]
+
+    ids = texts("customer_id") if "customer_id" in frame else [str(r) for r in rows]
+    return [
+        Move(record=i, name=n, owner=o, field=kind, old=show(a), new=show(b), reason=_text(r))
+        for i, n, o, a, b, r in zip(
+            ids,
+            texts("name"),
+            texts("owner"),
+            old.tolist(),
+            new.tolist(),
+            reason.tolist(),
+            strict=True,
+        )
+    ]
+
+
+def _text(value: Any) -> str:
+    """A cell's value as text for a message; blank (None, NaN, "") as ""."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return ""
+    return str(value)
 
 
 register(

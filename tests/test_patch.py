@@ -21,10 +21,11 @@ import openpyxl
 import pytest
 import xlsxwriter
 from conftest import corpus_files
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from libreoffice import roundtrip_xlsx
 from xlsxkit import (
+    STYLES,
     calamine_frame,
     existing_cells,
     frame_cells,
@@ -830,6 +831,123 @@ def test_streaming_patcher_matches_a_model(
             expected[key] = value
     assert _read_model(b"".join(out)) == expected
     assert sorted(result.skipped) == sorted(k for k in writes if k in formulas)
+
+
+@st.composite
+def _column_sheets(draw: st.DrawFn) -> tuple[str, dict[int, Any]]:
+    """A sheet as Excel writes one (every row and cell with ``r=``, often ``spans`` and
+    styles), and patches that mostly fill new columns after the last cell, sometimes with a
+    row to insert, a cell patched in place, a highlight or a customFormat row."""
+    from crmxl.workbook import sheetxml
+
+    rows = sorted(draw(st.sets(st.integers(1, 60), min_size=1, max_size=40)))
+    spans = draw(st.booleans())
+    xml = []
+    for r in rows:
+        cols = sorted(draw(st.sets(st.integers(1, 5), max_size=4)))
+        attrs = f' spans="1:{max(cols, default=1)}"' if spans else ""
+        if draw(st.integers(0, 150)) == 0:
+            attrs += ' s="2" customFormat="1"'
+        style = draw(st.sampled_from(["", ' s="1"', ' s="2"']))
+        cells = "".join(f'<c r="{cell_ref(r, c)}"{style}><v>{r * 10 + c}</v></c>' for c in cols)
+        xml.append(f'<row r="{r}"{attrs}>{cells}</row>')
+    value = st.one_of(
+        st.none(), st.integers(-5, 99), st.booleans(), st.text("甲乙ab<&", max_size=3),
+        st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)),
+    )  # fmt: skip
+    patch_rows = draw(st.lists(st.sampled_from(rows), max_size=60))
+    patch_rows += draw(st.lists(st.integers(1, 62), max_size=2))  # rows to insert
+    patches: dict[int, Any] = {}
+    for r in patch_rows:
+        for c in draw(st.sets(st.integers(6, 9), min_size=1, max_size=3)):
+            patches[sheetxml.patch_key(r, c)] = draw(value)
+    for _ in range(draw(st.integers(0, 4))):  # in place, or a highlight
+        r, c = draw(st.sampled_from(rows)), draw(st.integers(1, 9))
+        patches[sheetxml.patch_key(r, c)] = draw(
+            st.one_of(value, st.just(sheetxml.CellPatch(sheetxml.KEEP, fill="FFFFFF00")))
+        )
+    return sheet_xml("".join(xml)), patches
+
+
+@settings(max_examples=200, deadline=None)
+@given(sheet=_column_sheets(), chunk=st.integers(40, 4000))
+def test_bulk_path_writes_the_bytes_of_the_row_path(
+    sheet: tuple[str, dict[int, Any]], chunk: int
+) -> None:
+    """The column-at-a-time path for new columns gives what patching row by row gives, byte
+    for byte but for the numbers of derived styles (made in another order), wherever it
+    applies and wherever it stops."""
+    import io
+    from unittest import mock
+
+    from crmxl.workbook import sheetxml
+    from crmxl.workbook.styles import StyleBook
+
+    xml, patches = sheet
+
+    def run(bulk_min: int) -> tuple[bytes, sheetxml.SheetResult, bytes]:
+        out: list[bytes] = []
+        styles = StyleBook(STYLES.encode())
+        options = sheetxml.SheetOptions(styles)
+        with (
+            mock.patch.object(sheetxml, "CHUNK", chunk),
+            mock.patch.object(sheetxml, "BULK_MIN", bulk_min),
+        ):
+            result = sheetxml.SheetPatcher(
+                io.BytesIO(xml.encode()).read, out.append, sheetxml.group_rows(patches),
+                options, None, {(k & (sheetxml.MAX_COL - 1)) + 1 for k in patches},
+            ).run()  # fmt: skip
+        return b"".join(out), result, styles.to_bytes()
+
+    def resolved(sheet: bytes, styles: bytes) -> bytes:
+        """The sheet with each ``s=`` replaced by what its style is (derived styles may be
+        made in another order, so their numbers may differ)."""
+        fmts = dict(re.findall(rb'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', styles))
+        fills = re.findall(rb"<fill>.*?</fill>", styles)
+        xfs = re.findall(rb"<xf [^>]*>", styles.split(b"<cellXfs")[1])
+        xfs = [
+            re.sub(rb'fillId="(\d+)"', lambda m: fills[int(m.group(1))],
+                   re.sub(rb'numFmtId="(\d+)"', lambda m: fmts.get(m.group(1), m.group(1)), x))
+            for x in xfs
+        ]  # fmt: skip
+        return re.sub(rb' s="(\d+)"', lambda m: b" s=[" + xfs[int(m.group(1))] + b"]", sheet)
+
+    bulk, bulk_result, bulk_styles = run(0)
+    event(f"bulk rows: {min(bulk_result.rows_bulk // 5 * 5, 20)}+")
+    rows, row_result, row_styles = run(1 << 40)
+    assert row_result.rows_bulk == 0
+    assert resolved(bulk, bulk_styles) == resolved(rows, row_styles)
+    assert len(bulk_styles) == len(row_styles)
+    assert re.sub(rb' s="\d+"', b"", bulk) == re.sub(rb' s="\d+"', b"", rows)
+    for name in ("written", "skipped", "rows_rebuilt", "styled"):
+        assert getattr(bulk_result, name) == getattr(row_result, name), name
+
+
+def test_bulk_path_is_taken_for_new_columns() -> None:
+    """A million-row computed column is what the bulk path is for: check it is used."""
+    import io
+
+    from crmxl.workbook import sheetxml
+    from crmxl.workbook.styles import StyleBook
+
+    xml = sheet_xml(
+        "".join(
+            f'<row r="{r}" spans="1:2"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 5001)
+        )
+    )
+    patches = {sheetxml.patch_key(r, 3): f"v{r % 7}" for r in range(2, 5001)}
+    patches[sheetxml.patch_key(1, 3)] = "header"
+    out: list[bytes] = []
+    result = sheetxml.SheetPatcher(
+        io.BytesIO(xml.encode()).read, out.append, sheetxml.group_rows(patches),
+        sheetxml.SheetOptions(StyleBook(None)), None, {3},
+    ).run()  # fmt: skip
+    assert result.rows_bulk > 4000 and result.written == 5000
+    data = b"".join(out)
+    assert (
+        b'<row r="4321" spans="1:3"><c r="A4321"><v>4321</v></c><c r="C4321" t="inlineStr">' in data
+    )
+    assert _read_model(data)[(4321, 3)] == f"v{4321 % 7}"
 
 
 # -- number formats and the styles part ------------------------------------------------------

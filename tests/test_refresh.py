@@ -364,10 +364,22 @@ def test_rows_read_count_every_record_as_validate_does(make_workbook) -> None:
     from crmxl.validate import validate
 
     leads = [
-        {"lead_id": "L1", "captured_at": AS_OF, "source": "展会", "company": "甲有限公司",
-         "status": "待分配"},
-        {"lead_id": "L2", "captured_at": AS_OF, "source": "展会", "company": "乙有限公司",
-         "assigned_to": "张三", "assigned_at": AS_OF - timedelta(hours=2), "status": "待确认"},
+        {
+            "lead_id": "L1",
+            "captured_at": AS_OF,
+            "source": "展会",
+            "company": "甲有限公司",
+            "status": "待分配",
+        },
+        {
+            "lead_id": "L2",
+            "captured_at": AS_OF,
+            "source": "展会",
+            "company": "乙有限公司",
+            "assigned_to": "张三",
+            "assigned_at": AS_OF - timedelta(hours=2),
+            "status": "待确认",
+        },
     ]
     path = make_workbook(crm(leads=leads))
     result = refresh([path], as_of=AS_OF, dry_run=True)

@@ -43,8 +43,9 @@ def stage_moves(
         if won.any():
             signed_first = column(customers, "customer_id", index)[won].map(first)
             days = pd.to_datetime(signed_first).dt.strftime("%Y-%m-%d")
-            reason[won] = (clock.text("已签约（", "Deal signed (") + days
-                           + clock.text("）", ")")).to_numpy(dtype=object)
+            reason[won] = (
+                clock.text("已签约（", "Deal signed (") + days + clock.text("）", ")")
+            ).to_numpy(dtype=object)
     terminated = column(customers, "terminated_on", index)
     if pd.api.types.is_datetime64_any_dtype(terminated):
         months = clock.settings.churn_months

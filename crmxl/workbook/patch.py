@@ -670,7 +670,7 @@ class WorkbookWriter:
             tail_edit=tail_edit,
         )
         rows = group_rows(patches, self._probes.get(sheet, ()))
-        columns = {(k & (MAX_COL - 1)) + 1 for k in patches}
+        columns = set(rows.cols)
         part = self._sheets[sheet].part if sheet in self._sheets else self._new_sheets[sheet].part
         if zw is None:
             write = _discard

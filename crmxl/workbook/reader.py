@@ -470,8 +470,9 @@ def open_workspace(
                 if wanted is not None and spec.key not in wanted and spec.key != SETTINGS.key:
                     continue
                 if spec.key in seen:
-                    raise WorkspaceError("duplicate-sheet", sheet=spec.zh, first=seen[spec.key],
-                                         second=path)
+                    raise WorkspaceError(
+                        "duplicate-sheet", sheet=spec.zh, first=seen[spec.key], second=path
+                    )
                 seen[spec.key] = path
                 todo.append((spec, sheet))
             for spec, (table, extent, found) in zip(

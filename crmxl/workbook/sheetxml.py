@@ -28,15 +28,20 @@ Rules kept here (see :class:`SheetPatcher` for the details):
 
 Speed: a row is located by one regular-expression search for its start tag. In a rebuilt row,
 when every cell starts ``<c r="`` (checked by counting), the cells of interest are found by
-their reference directly; otherwise every cell's start tag is scanned.
+their reference directly; otherwise every cell's start tag is scanned. A computed column filled
+for the first time (new cells after every row's last cell) is the common large write: runs of
+such rows are done a chunk at a time (:meth:`SheetPatcher._bulk_append`), checked once for the
+whole run and copied in slices, with the bytes the row-by-row path would give.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from crmxl.findings import column_index, column_letter
 from crmxl.workbook.cellxml import (
@@ -56,6 +61,7 @@ from crmxl.workbook.styles import (
 )
 
 CHUNK = 1 << 20
+BULK_MIN = 1 << 15  # the bulk path (SheetPatcher._bulk_append) is tried on this many bytes or more
 _EMPTY = encode_value(None)
 COL_BITS = 14  # a patch key is row << COL_BITS | (col - 1); MAX_COL == 1 << COL_BITS
 assert 1 << COL_BITS == MAX_COL
@@ -63,6 +69,15 @@ assert 1 << COL_BITS == MAX_COL
 
 class SheetXmlError(Exception):
     """The sheet's XML is of a shape the patcher will not touch (the message says which)."""
+
+
+class _NoPatch:
+    """No patch for this cell (in a bulk run's column of values)."""
+
+    __slots__ = ()
+
+
+_NO = _NoPatch()
 
 
 class _Keep:
@@ -115,6 +130,7 @@ class SheetResult:
     rows_rebuilt: int = 0
     styled: int = 0  # cells restyled only (highlights)
     tail_edited: bool = False
+    rows_bulk: int = 0  # rows passed through the bulk path (patched or not)
 
 
 def patch_key(row: int, col: int) -> int:
@@ -124,26 +140,57 @@ def patch_key(row: int, col: int) -> int:
 RowPatches = tuple[int, list[tuple[int, object]], list[int]]
 
 
-def group_rows(patches: dict[int, object], probes: Iterable[int] = ()) -> Iterator[RowPatches]:
-    """Patches (by :func:`patch_key`) and probes (cells whose style is wanted as a model) ->
-    ``(row, [(col, patch), ...], [probe col, ...])`` in row order, columns in order."""
-    probe_set = set(probes)
-    row = -1
-    cells: list[tuple[int, object]] = []
-    cols: list[int] = []
-    for key in sorted(probe_set.union(patches) if probe_set else patches):
-        r = key >> COL_BITS
-        if r != row:
-            if cells or cols:
-                yield row, cells, cols
-            row, cells, cols = r, [], []
-        col = (key & (MAX_COL - 1)) + 1
-        if key in patches:
-            cells.append((col, patches[key]))
-        if key in probe_set:
-            cols.append(col)
-    if cells or cols:
-        yield row, cells, cols
+class RowQueue:
+    """Patches (by :func:`patch_key`) and probes (cells whose style is wanted as a model),
+    grouped by row: iterating gives ``(row, [(col, patch), ...], [probe col, ...])`` in row
+    order, columns in order.
+
+    The rows are sorted once; a row's cells are looked up by column when it comes up, so a
+    million-row column costs a set and a sort, not a sort of every cell. With many columns
+    (over :attr:`WIDE` of them) the cells are grouped in one sorted pass instead.
+    """
+
+    WIDE = 64
+
+    def __init__(self, patches: dict[int, object], probes: Iterable[int] = ()) -> None:
+        mask = MAX_COL - 1
+        self.patches = patches
+        self.probe_set = set(probes)
+        self.cols = sorted({(k & mask) + 1 for k in patches})
+        rows = {k >> COL_BITS for k in patches}
+        self.probe_rows = sorted({k >> COL_BITS for k in self.probe_set})
+        self.probe_cols = sorted({(k & mask) + 1 for k in self.probe_set})
+        self.rows = sorted(rows.union(self.probe_rows))
+        self.pos = 0  # index in rows of the next row to give
+        self.by_row: dict[int, list[tuple[int, object]]] | None = None
+        if len(self.cols) > self.WIDE:
+            self.by_row = {}
+            for key in sorted(patches):
+                self.by_row.setdefault(key >> COL_BITS, []).append(((key & mask) + 1, patches[key]))
+
+    def __iter__(self) -> RowQueue:
+        return self
+
+    def __next__(self) -> RowPatches:
+        if self.pos >= len(self.rows):
+            raise StopIteration
+        row = self.rows[self.pos]
+        self.pos += 1
+        base = row << COL_BITS
+        if self.by_row is not None:
+            cells = self.by_row.get(row, [])
+        else:
+            patches = self.patches
+            cells = [(c, patches[k]) for c in self.cols if (k := base | (c - 1)) in patches]
+        probes: list[int] = []
+        if self.probe_set:
+            probes = [c for c in self.probe_cols if base | (c - 1) in self.probe_set]
+        return row, cells, probes
+
+
+def group_rows(patches: dict[int, object], probes: Iterable[int] = ()) -> RowQueue:
+    """The patches and probes of one sheet, grouped by row (see :class:`RowQueue`)."""
+    return RowQueue(patches, probes)
 
 
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s/>]")
@@ -209,6 +256,10 @@ class SheetPatcher:
         self._tails: dict[tuple[int, str, str], bytes] = {}
         self._wanted = sorted(columns)
         self._next: RowPatches | None = next(self.rows, None)
+        self._bulk_after = 0  # offset in the current buffer before which bulk is not retried
+        self._bulk_split = 0  # patched columns (in order) known to have cells in a run
+        self._cells_from: dict[int, re.Pattern[bytes]] = {}
+        self._bulk_tails: dict[tuple[int, int], dict[tuple[type, object], bytes]] = {}
 
     # -- driving ---------------------------------------------------------------------------
 
@@ -261,6 +312,9 @@ class SheetPatcher:
         ep = re.escape(p)
         self._row_re = re.compile(rb"<" + ep + rb"row(?=[\s/>])[^>]*>")
         self._row_end = b"</" + p + b"row>"
+        self._row_open = b"<" + p + b"row"
+        self._bulk_row_re = re.compile(rb"<" + ep + rb"row r=\"(\d+)\"")
+        self._cell_no_ref = re.compile(rb"<" + ep + rb"c(?=[\s/>])(?! r=\")")
         self._cell_start = re.compile(
             rb"<" + ep + rb"c(?=[\s/>])(?:[^>]*?\sr\s*=\s*[\"']([A-Z]{1,3})\d*[\"'])?"
         )
@@ -272,6 +326,7 @@ class SheetPatcher:
         self._f_open = b"<" + p + b"f"
         self._extlst = b"<" + p + b"extLst"
         self._sd_end = re.compile(rb"</" + ep + rb"sheetData\s*>")
+        self._sd_end_literal = b"</" + p + b"sheetData"
         self._array_re = re.compile(rb"<" + ep + rb"f\s[^>]*>")
         sd_re = re.compile(rb"<" + ep + rb"sheetData(?=[\s/>])([^>]*?)(/?)>")
         while True:
@@ -337,7 +392,7 @@ class SheetPatcher:
                 cut = max(scan, min(checked, len(buf)))
                 self.write(buf[pos:cut])
                 buf = self._fill(buf[cut:])
-                pos = scan = checked = 0
+                pos = scan = checked = self._bulk_after = 0
                 continue
             tag = m.group()
             rnum_m = _R_ATTR.search(tag)
@@ -357,7 +412,14 @@ class SheetPatcher:
                 if nxt is None or nxt[0] != rnum:
                     scan = m.end()
                     continue
-            # This row has patches: find its end and rebuild it.
+            # This row has patches: try the bulk path on the rows read so far, else rebuild it.
+            if not nxt[2] and not self.arrays and m.start() >= self._bulk_after:
+                self.write(buf[pos : m.start()])
+                pos = m.start()
+                done = self._bulk_append(buf, pos, min(checked, len(buf)))
+                if done is not None:
+                    pos = scan = done
+                    continue
             if tag.endswith(b"/>"):
                 inner: bytes | None = None
                 row_end = m.end()
@@ -367,7 +429,7 @@ class SheetPatcher:
                     self.write(buf[pos : m.start()])
                     buf = buf[m.start() :]
                     checked = max(0, checked - m.start())
-                    pos = scan = 0
+                    pos = scan = self._bulk_after = 0
                     while close < 0:
                         if self.eof:
                             raise SheetXmlError(f"row {rnum} is not closed")
@@ -386,6 +448,212 @@ class SheetPatcher:
             self._next = next(self.rows, None)
             pos = scan = row_end
 
+    def _bulk_append(self, buf: bytes, start: int, checked: int) -> int | None:
+        """Patch the run of rows from ``buf[start]`` (the start tag of a patched row) up to the
+        last row closed in the checked part of the buffer a column at a time, where the run
+        allows it; write the result and return the offset after the last row done, or None
+        (nothing done) when the run does not qualify.
+
+        It qualifies as a whole (checked once over its bytes): every row has ``r=``, increasing,
+        and a closing tag; every cell starts ``<c r="``; no ``extLst``, ``customFormat`` or
+        array formula; and some patched columns lie after the run's last cell. Those columns'
+        new cells are made a column at a time and put before each ``</row>`` (no cell of theirs
+        in the run: their style cannot change within it). A row that needs more (a patch in an
+        earlier column, a :class:`CellPatch`, a probe) is rebuilt by :meth:`_patch_row` in its
+        turn, with the styles the row-by-row path would have noted by then. The run stops
+        before a new row to insert. The bytes are those of the row-by-row path (a test
+        compares them).
+        """
+        queue = self.rows
+        if type(queue) is not RowQueue or queue.by_row is not None:
+            return None
+        limit = buf.find(self._sd_end_literal, start, checked)  # ends the rows (if here)
+        if limit < 0:
+            limit = checked
+        last = buf.rfind(self._row_end, start, limit)
+        self._bulk_after = limit  # one attempt per buffer: a failed check is not repeated
+        if last < 0 or last - start < BULK_MIN:
+            return None
+        row_end = self._row_end
+        region = buf[start : last + len(row_end)]
+        if b"extLst" in region or b"customFormat" in region or self._cell_no_ref.search(region):
+            return None
+        parts = region.split(row_end)
+        n_rows = len(parts) - 1
+        digits = self._bulk_row_re.findall(region)  # a row without r= or an empty <row/>
+        rows = [int(d) for d in digits]  # makes the counts differ
+        if len(rows) != n_rows or rows[0] != self.cur_row:
+            return None
+        if any(a >= b for a, b in pairwise(rows)):
+            return None
+        split = self._append_split(region, queue.cols)
+        if split >= len(queue.cols):
+            return None  # every patched column has cells here: row by row
+        inner, appended = queue.cols[:split], queue.cols[split:]
+        # The rows with patches or probes, and the first one not in the run (to insert).
+        k = n_rows
+        pending = queue.rows[queue.pos : bisect_right(queue.rows, rows[-1])]
+        present = set(rows)
+        for r in pending:
+            if r not in present:
+                k = bisect_left(rows, r)
+                break
+        del parts[k:]
+        keys = [r << COL_BITS for r in rows[:k]]
+        patches = queue.patches
+        special: set[int] = set()  # rows rebuilt by _patch_row
+        for col in inner:
+            c1 = col - 1
+            special.update(i for i, key in enumerate(keys) if key | c1 in patches)
+        for r in queue.probe_rows[bisect_left(queue.probe_rows, rows[0]) :]:
+            if r > rows[k - 1]:
+                break
+            special.add(bisect_left(rows, r))
+        columns: list[tuple[int, list[object]]] = []
+        for col in appended:
+            c1 = col - 1
+            values = [patches.get(key | c1, _NO) for key in keys]
+            kinds = set(map(type, values))
+            if CellPatch in kinds or _Keep in kinds:
+                special.update(i for i, v in enumerate(values) if type(v) in (CellPatch, _Keep))
+            columns.append((col, values))
+        for _, values in columns:
+            for i in special:
+                values[i] = _NO
+        try:
+            cells = [self._bulk_cells(col, values, digits) for col, values in columns]
+        except TypeError:  # an unhashable value: the row-by-row path says what is wrong
+            return None
+        ins = cells[0] if len(cells) == 1 else [b"".join(t) for t in zip(*cells, strict=True)]
+        n_written = sum(len(c) - c.count(b"") for c in cells)
+        n_rebuilt = len(ins) - ins.count(b"")
+        out: list[bytes] = [b""] * (2 * k)
+        out[1::2] = [x + row_end for x in ins]
+        if b"spans" in region:
+            for i, new in enumerate(ins):
+                if new:
+                    patched = [c for c, vs in columns if vs[i] is not _NO]
+                    parts[i] = self._bulk_spans(parts[i], patched[0], patched[-1])
+        out[0::2] = parts
+        if special:
+            patched_rows = present.intersection(pending)
+            patched_rows.add(rows[0])
+            back = 0
+            for i in sorted(special):
+                self._track_styles(parts, rows, digits, inner, patched_rows, back, i)
+                out[2 * i], out[2 * i + 1] = self._rebuild(parts[i], rows[i], keys[i])
+                back = i + 1
+            self._track_styles(parts, rows, digits, inner, patched_rows, back, k)
+        elif inner:
+            patched_rows = present.intersection(pending)
+            patched_rows.add(rows[0])
+            self._track_styles(parts, rows, digits, inner, patched_rows, 0, k)
+        self.write(b"".join(out))
+        self.result.written += n_written
+        self.result.rows_rebuilt += n_rebuilt
+        self.result.rows_bulk += k
+        self.cur_row = rows[k - 1]
+        queue.pos = bisect_right(queue.rows, rows[k - 1])
+        self._next = next(queue, None)
+        return start + sum(map(len, parts)) + k * len(row_end)
+
+    def _append_split(self, region: bytes, cols: list[int]) -> int:
+        """How many of the patched columns ``cols`` have a cell in the run, or one after them
+        (the rest get only new cells after every row's last one)."""
+        split = self._bulk_split
+        while split < len(cols):
+            pattern = self._cells_from.get(cols[split])
+            if pattern is None:
+                pattern = self._cells_from[cols[split]] = _cell_in_or_after(self.p, cols[split])
+            if not pattern.search(region):
+                break
+            split += 1
+        self._bulk_split = split
+        return split
+
+    def _track_styles(
+        self,
+        parts: list[bytes],
+        rows: list[int],
+        digits: list[bytes],
+        cols: list[int],
+        patched_rows: set[int],
+        lo: int,
+        hi: int,
+    ) -> None:
+        """Note in :attr:`last_style` what the row-by-row path would have noted in rows
+        ``lo..hi-1`` of a run: per column, the style of its cell in the last patched row
+        below the header that has one with ``s=``."""
+        header = self.opt.header_row
+        for col in cols:
+            head = self._cell_r_first + _letters(col)
+            for i in range(hi - 1, lo - 1, -1):
+                if rows[i] <= header:
+                    break
+                if rows[i] not in patched_rows:
+                    continue
+                part = parts[i]
+                pos = part.find(head + digits[i] + b'"')
+                if pos >= 0:
+                    style = _style_at(part, pos, part.find(b">", pos))
+                    if style is not None:
+                        self.last_style[col] = style
+                        break
+
+    def _rebuild(self, part: bytes, rnum: int, key: int) -> tuple[bytes, bytes]:
+        """A row of a bulk run done by :meth:`_patch_row`: (what precedes its start tag, the
+        row's bytes). ``part`` is the bytes up to its ``</row>``."""
+        queue = self.rows
+        assert isinstance(queue, RowQueue)
+        tag_start = part.rfind(self._row_open)
+        m = self._row_re.match(part, tag_start)
+        assert m is not None
+        patches = queue.patches
+        cells = [(c, patches[k]) for c in queue.cols if (k := key | (c - 1)) in patches]
+        probes = [c for c in queue.probe_cols if key | (c - 1) in queue.probe_set]
+        inner = part[m.end() :]
+        new = self._patch_row(m.group(), inner, rnum, cells, probes)
+        return part[:tag_start], new if new is not None else part[tag_start:] + self._row_end
+
+    def _bulk_cells(self, col: int, values: list[object], digits: list[bytes]) -> list[bytes]:
+        """The new cells of column ``col`` (b"" where there is none), one per row."""
+        style = self._bulk_style(col)
+        tails = self._bulk_tails.setdefault((col, style), {(_NoPatch, _NO): b""})
+        if len(tails) > 65536:
+            tails.clear()
+            tails[(_NoPatch, _NO)] = b""
+        for key in {(v.__class__, v) for v in values}:  # the class too: 1, 1.0 and True
+            if key not in tails:
+                tails[key] = self._bulk_tail(col, style, key[1])
+        tail_of = [tails[(v.__class__, v)] for v in values]
+        head = self._cell_r_first + _letters(col)
+        return [head + d + b'"' + t if t else b"" for d, t in zip(digits, tail_of, strict=False)]
+
+    def _bulk_style(self, col: int) -> int:
+        """The style a new cell of ``col`` takes in a bulk run (as :meth:`_new_cell` picks it
+        for a row without a row style)."""
+        style = self.last_style.get(col)
+        return self.column_style(col) if style is None else style
+
+    def _bulk_tail(self, col: int, style: int, value: object) -> bytes:
+        """What follows the reference of a new cell holding ``value`` (b"" for no cell)."""
+        encoded = self._encode(value)
+        number_format = self._column_format(col, value)
+        if encoded.kind == "none" and number_format is None:
+            return b""
+        style = self._style_for(style, encoded, value, number_format)
+        return self._cell_bytes(1, 1, style, encoded)[len(self._cell_r_first) + 3 :]
+
+    def _bulk_spans(self, part: bytes, lo: int, hi: int) -> bytes:
+        """``part`` (the bytes up to a row's end) with its row's ``spans`` widened as
+        :meth:`_fix_spans` does."""
+        tag_start = part.rfind(self._row_open)
+        tag_end = part.find(b">", tag_start) + 1
+        tag = part[tag_start:tag_end]
+        if b"spans" not in tag:
+            return part
+        return part[:tag_start] + self._fix_spans(tag, [lo, hi]) + part[tag_end:]
+
     def _check_region(self, buf: bytes, start: int, stop: int | None = None) -> int:
         """Look at ``buf[start:stop]`` once (stop defaults to the last complete tag): note array
         formula ranges; refuse comments, CDATA and processing instructions in the rows."""
@@ -401,7 +669,7 @@ class SheetPatcher:
             bad = min(i for i in (region.find(b"<!"), region.find(b"<?")) if i >= 0) + start
             if end is None or bad < end.start():
                 raise SheetXmlError("comments, CDATA or processing instructions among the rows")
-        if b"array" in region or b"dataTable" in region:
+        if self._f_open in region and (b"array" in region or b"dataTable" in region):
             for f in self._array_re.finditer(region):
                 kind = get_attr(f.group(), b"t")
                 ref = get_attr(f.group(), b"ref")
@@ -788,6 +1056,25 @@ class SheetPatcher:
             lo, hi = min(int(parts[0]), *cols), max(int(parts[1]), *cols)
             return set_attr(tag, b"spans", f"{lo}:{hi}".encode())
         return tag[: m.start()] + tag[m.end() :]
+
+
+def _letters_from(col: int) -> str:
+    """A regular expression for the column letters of ``col`` and every column after it."""
+    letters = column_letter(col)
+    n = len(letters)
+    alternatives = [f"[A-Z]{{{n + 1},3}}"] if n < 3 else []
+    for i, ch in enumerate(letters):
+        if i == n - 1:
+            alternatives.append(f"{letters[:i]}[{ch}-Z]")
+        elif ch < "Z":
+            alternatives.append(f"{letters[:i]}[{chr(ord(ch) + 1)}-Z][A-Z]{{{n - i - 1}}}")
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+def _cell_in_or_after(prefix: bytes, col: int) -> re.Pattern[bytes]:
+    """Finds a cell whose reference is in column ``col`` or after it."""
+    after = _letters_from(col).encode("ascii")
+    return re.compile(b"<" + re.escape(prefix) + b'c r="' + after + rb"\d")
 
 
 def _style_at(data: bytes, start: int, end: int) -> int | None:
