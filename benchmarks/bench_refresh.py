@@ -99,8 +99,10 @@ def main() -> None:
         )
         week = [*crmxl[:3], "--as-of", WEEK_LATER, "--no-backup"]
         weekly, weekly_gb, code = measure(week)
-        print(f"refresh a week later (overdue days, statuses move):  {weekly:6.1f} s  "
-              f"peak {weekly_gb:.2f} GB  exit {code}")
+        print(
+            f"refresh a week later (overdue days, statuses move):  {weekly:6.1f} s  "
+            f"peak {weekly_gb:.2f} GB  exit {code}"
+        )
         dry, dry_gb, code = measure([*crmxl, "--dry-run"])
         del dry_gb
         print(f"refresh --dry-run:                                {dry:6.1f} s")
@@ -117,8 +119,10 @@ def main() -> None:
                     f"openpyxl load + save (same file):                 {naive:6.1f} s  "
                     f"peak {naive_gb:.2f} GB"
                 )
-                print(f"ratio: the first refresh is {naive / first:.0f}× and the weekly one "
-                      f"{naive / weekly:.0f}× faster than openpyxl load+save")
+                print(
+                    f"ratio: the first refresh is {naive / first:.0f}× and the weekly one "
+                    f"{naive / weekly:.0f}× faster than openpyxl load+save"
+                )
 
 
 if __name__ == "__main__":
