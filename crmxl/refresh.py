@@ -260,9 +260,9 @@ def changelog_frame(table: Table | None) -> pd.DataFrame | None:
     tt = typed(table, Settings(), ["time", "record", "field", "old", "new"])
     frame = tt.frame
     tier_col = CUSTOMERS.column("tier")
-    is_tier = frame["field"].map(
-        lambda f: isinstance(f, str) and match_column(CUSTOMERS, f) is tier_col
-    )
+    fields = {f for f in frame["field"].dropna().unique() if isinstance(f, str)}
+    tier_fields = {f for f in fields if match_column(CUSTOMERS, f) is tier_col}
+    is_tier = frame["field"].isin(tier_fields)
     return pd.DataFrame(
         {
             "time": frame["time"],

@@ -11,6 +11,7 @@ writers write the workbook's own language. Enumerations whose values a team choo
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -864,14 +865,16 @@ def _names(*names: str) -> set[str]:
     return {fold(n) for n in names if n}
 
 
-def column_names(col: Column) -> set[str]:
+@functools.cache
+def column_names(col: Column) -> frozenset[str]:
     """Every folded header that means ``col``."""
-    return _names(col.zh, col.en, *col.aliases)
+    return frozenset(_names(col.zh, col.en, *col.aliases))
 
 
-def sheet_names(spec: SheetSpec) -> set[str]:
+@functools.cache
+def sheet_names(spec: SheetSpec) -> frozenset[str]:
     """Every folded sheet name that means ``spec``."""
-    return _names(spec.zh, spec.en, *spec.aliases)
+    return frozenset(_names(spec.zh, spec.en, *spec.aliases))
 
 
 def match_sheet(name: str) -> SheetSpec | None:
