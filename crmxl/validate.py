@@ -357,7 +357,10 @@ def _num(x: float | None) -> str:
 
 
 def _day(moment: datetime) -> str:
-    return moment.date().isoformat() if moment.time() == datetime.min.time() else str(moment)
+    """``as_of`` for a message: the day, or the day and time to the minute."""
+    if moment.time() == datetime.min.time():
+        return moment.date().isoformat()
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def _raw(table: Table, key: str, row: Any) -> Any:

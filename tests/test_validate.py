@@ -160,6 +160,16 @@ def test_issue_resolved_before_logged_and_future_follow_up(make_workbook) -> Non
     assert "future-date" in found["跟进记录!B2"]
 
 
+def test_future_date_message_gives_today_to_the_minute(make_workbook) -> None:
+    """``validate`` without --as-of uses now(): the message says the minute, not microseconds."""
+    path = make_workbook({"customers": [{**GOOD, "first_contact": "2099-01-01"}], "team": TEAM})
+    now = datetime(2026, 11, 23, 3, 58, 3, 721022)
+    [finding] = [f for f in validate([path], as_of=now).findings if f.code == "future-date"]
+    text = finding.message() + finding.message("en")
+    assert text.count("2026-11-23 03:58") == 2
+    assert "03:58:03" not in text and "721022" not in text
+
+
 def test_invalid_leads_need_a_reason(make_workbook) -> None:
     path = make_workbook(
         {
