@@ -214,22 +214,9 @@ class MergeResult:
                     t("merge-already", lang, fields=f.already_applied, rows=f.already_added)
                 )
             if f.applied:
-                lines.append(
-                    render_table(
-                        [
-                            head_sheet,
-                            head_record,
-                            head_col,
-                            pick(lang, "原值", "Was"),
-                            pick(lang, "新值", "Now"),
-                        ],
-                        [
-                            [c.sheet, c.record, c.column, _show(c.old), _show(c.new)]
-                            for c in f.applied[:100]
-                        ],
-                        max_width={3: 30, 4: 30},
-                    )
-                )
+                heads = [head_sheet, head_record, head_col]
+                was_now = [pick(lang, "原值", "Was"), pick(lang, "新值", "Now")]
+                lines.append(_changes_table(heads + was_now, f.applied))
             if f.added:
                 lines.append(t("merge-added", lang, n=len(f.added)))
                 lines.append(
@@ -240,22 +227,9 @@ class MergeResult:
                 )
             if f.conflicts:
                 lines.append(t("merge-conflicts", lang, n=len(f.conflicts)))
-                lines.append(
-                    render_table(
-                        [
-                            head_sheet,
-                            head_record,
-                            head_col,
-                            pick(lang, "主文件", "Master"),
-                            pick(lang, "交回文件", "Returned"),
-                        ],
-                        [
-                            [c.sheet, c.record, c.column, _show(c.old), _show(c.new)]
-                            for c in f.conflicts[:100]
-                        ],
-                        max_width={3: 30, 4: 30},
-                    )
-                )
+                heads = [head_sheet, head_record, head_col]
+                sides = [pick(lang, "主文件", "Master"), pick(lang, "交回文件", "Returned")]
+                lines.append(_changes_table(heads + sides, f.conflicts))
             if f.rejected:
                 lines.append(t("merge-rejected", lang, n=len(f.rejected)))
                 lines.append(
@@ -282,6 +256,12 @@ class MergeResult:
         if self.files and not self.dry_run and any(f.applied or f.added for f in self.files):
             lines.append(t("merge-next", lang))
         return "\n".join(lines)
+
+
+def _changes_table(headers: list[str], changes: list[Change]) -> str:
+    """Field changes (applied, or in conflict) as a table: the first 100."""
+    rows = [[c.sheet, c.record, c.column, _show(c.old), _show(c.new)] for c in changes[:100]]
+    return render_table(headers, rows, max_width={3: 30, 4: 30})
 
 
 def _show(value: Any) -> str:
