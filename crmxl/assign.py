@@ -42,9 +42,9 @@ import numpy as np
 import pandas as pd
 
 from crmxl import values
+from crmxl.a1 import column_letter
 from crmxl.changelog import Writers, append_changelog, changelog_row
 from crmxl.errors import WorkspaceError
-from crmxl.findings import column_letter
 from crmxl.frames import typed
 from crmxl.i18n import pick, register, t
 from crmxl.schema import ENUMS, fold

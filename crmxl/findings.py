@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from crmxl.a1 import column_letter
 from crmxl.i18n import t
 
 
@@ -102,25 +103,6 @@ class Finding:
 def cell_ref(sheet: str, col_index: int, row: int) -> str:
     """``客户档案!C7`` from a 1-based column index and an Excel row number."""
     return f"{sheet}!{column_letter(col_index)}{row}"
-
-
-def column_letter(index: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while index > 0:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def column_index(letters: str | bytes) -> int:
-    """A -> 1, AA -> 27 (``str`` or ASCII ``bytes``; case ignored)."""
-    if isinstance(letters, bytes):
-        letters = letters.decode("ascii")
-    index = 0
-    for ch in letters.upper():
-        index = index * 26 + (ord(ch) - 64)
-    return index
 
 
 def count(findings: Iterable[Finding]) -> tuple[int, int]:

@@ -50,9 +50,10 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from crmxl import values
+from crmxl.a1 import column_letter
 from crmxl.changelog import Writers, append_changelog, changelog_row
 from crmxl.errors import InputFileError, UsageError, WriteRefusedError
-from crmxl.findings import Finding, Severity, column_letter
+from crmxl.findings import Finding, Severity
 from crmxl.frames import typed
 from crmxl.i18n import pick, register, t
 from crmxl.schema import (

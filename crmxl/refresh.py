@@ -19,8 +19,9 @@ from typing import Any
 
 import pandas as pd
 
+from crmxl.a1 import column_letter
 from crmxl.changelog import Writers, append_changelog, changelog_row
-from crmxl.findings import Finding, Severity, column_letter, count
+from crmxl.findings import Finding, Severity, count
 from crmxl.frames import Typed, typed
 from crmxl.i18n import pick, register, t
 from crmxl.rules import Clock, Computed, compute

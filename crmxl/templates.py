@@ -48,8 +48,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from crmxl import values
+from crmxl.a1 import column_letter
 from crmxl.errors import UsageError, WriteRefusedError
-from crmxl.findings import column_letter
 from crmxl.i18n import normalize_lang, register, t
 from crmxl.sample import SAMPLE_AS_OF, Problem, Sample, build_sample, write_leads_csv
 from crmxl.schema import (

@@ -769,7 +769,7 @@ def _read_model(xml: bytes) -> dict[tuple[int, int], Any]:
     """An independent reading (ElementTree), numbering rows and cells without ``r=``."""
     import xml.etree.ElementTree as ET
 
-    from crmxl.findings import column_index as col_number
+    from crmxl.a1 import column_index as col_number
 
     ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     out: dict[tuple[int, int], Any] = {}

@@ -7,9 +7,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crmxl.refresh import evaluate
 from crmxl.rules import Computed
+from crmxl.rules.followup import last_contacts
 from crmxl.workbook.reader import open_workspace
 
 AS_OF = datetime(2026, 11, 20, 10, 0)
@@ -616,3 +619,47 @@ def test_churn_high_when_the_tier_falls(run) -> None:
     )
     assert at(c.customers, 2, "tier") == "B"
     assert c.customers.at[2, "churn_risk"] == "高: 等级下降 A→B"
+
+
+# -- last contact: the latest record by date, the lower row on equal dates -------------------
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["C1", "C2", "C3", None]),
+            st.one_of(st.none(), st.integers(0, 4)),
+            st.integers(0, 4),
+        ),
+        max_size=30,
+    )
+)
+def test_last_contacts_is_the_latest_record_and_the_lowest_row_on_a_tie(
+    records: list[tuple[str | None, int | None, int]],
+) -> None:
+    day = datetime(2026, 1, 1)
+    rows = list(range(2, 2 + len(records)))
+    frame = pd.DataFrame(
+        {
+            "customer_id": [r[0] for r in records],
+            "date": [day + timedelta(days=r[1]) if r[1] is not None else pd.NaT for r in records],
+            "next_date": [day + timedelta(days=10 * r[2] + i) for i, r in enumerate(records)],
+        },
+        index=rows,
+    )
+    frame["date"] = frame["date"].astype("datetime64[ms]")
+    frame["next_date"] = frame["next_date"].astype("datetime64[ms]")
+    customers = pd.Series(["C1", "C2", "C3", "C4"], index=[5, 6, 7, 8])
+    last, planned = last_contacts(customers, frame)
+    for row, cid in customers.items():
+        mine = [
+            (r[1], row_no, i)
+            for i, (r, row_no) in enumerate(zip(records, rows, strict=True))
+            if r[0] == cid and r[1] is not None
+        ]
+        if not mine:
+            assert pd.isna(last[row]) and pd.isna(planned[row])
+            continue
+        _, _, i = max(mine)  # latest date, then the lowest (largest-numbered) row
+        assert last[row] == frame["date"].iloc[i]
+        assert planned[row] == frame["next_date"].iloc[i]

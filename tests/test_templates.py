@@ -20,8 +20,8 @@ from libreoffice import roundtrip_xlsx
 from openpyxl.worksheet.worksheet import Worksheet
 
 from crmxl import templates, values
+from crmxl.a1 import column_letter
 from crmxl.errors import UsageError, WriteRefusedError
-from crmxl.findings import column_letter
 from crmxl.i18n import catalog, placeholders
 from crmxl.sample import CSV_COLUMNS, SAMPLE_AS_OF, TEAM, Sample, build_sample, leads_csv
 from crmxl.schema import (

@@ -75,9 +75,12 @@ def last_contacts(
     ]
     if fu.empty:
         return empty, empty.copy()
-    # Latest by date; on equal dates the lower row (entered later) wins.
-    fu = fu.assign(_row=fu.index).sort_values(["customer_id", "date", "_row"], kind="stable")
-    latest = fu.groupby("customer_id", sort=False).tail(1).set_index("customer_id")
+    # Latest by date; on equal dates the lower row (entered later) wins: rows are in sheet
+    # order, and a stable sort by date keeps that order among equal dates.
+    if not fu.index.is_monotonic_increasing:
+        fu = fu.sort_index()
+    fu = fu.sort_values("date", kind="stable")
+    latest = fu.drop_duplicates("customer_id", keep="last").set_index("customer_id")
     last = customer_ids.map(latest["date"]).astype("datetime64[ns]")
     planned = customer_ids.map(latest["next_date"]).astype("datetime64[ns]")
     return last, planned

@@ -19,7 +19,7 @@ import numbers
 import re
 from typing import TypeAlias
 
-from crmxl.findings import column_index, column_letter
+from crmxl.a1 import column_index, column_letter
 from crmxl.values import datetime_to_serial
 
 MAX_ROW = 1_048_576

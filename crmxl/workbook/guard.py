@@ -10,51 +10,43 @@ every XML part and the cell references of every worksheet (streamed, with a byte
 
 from __future__ import annotations
 
-import re
+import subprocess
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmxl.errors import InputFileError
-from crmxl.findings import column_index, column_letter
 from crmxl.i18n import register
+from crmxl.workbook import child
+from crmxl.workbook.extent import (
+    DEFAULT_LIMITS,
+    Corrupt,
+    Limits,
+    Refused,
+    SheetExtent,
+    limits_json,
+    scan_member,
+    scan_part,
+)
 
+__all__ = [
+    "DEFAULT_LIMITS",
+    "GuardReport",
+    "Limits",
+    "SheetExtent",
+    "SheetScan",
+    "check_workbook",
+    "scan_sheet",
+    "sniff",
+]
 
-@dataclass(frozen=True)
-class Limits:
-    """What a workbook may be. The defaults leave room for a million-row follow-up log."""
-
-    max_file_bytes: int = 2 * 1024**3
-    max_members: int = 10_000
-    max_member_bytes: int = 1536 * 1024**2  # uncompressed, one part
-    max_total_bytes: int = 4 * 1024**3  # uncompressed, all parts
-    max_ratio: float = 250.0  # uncompressed / compressed, for parts over ratio_floor
-    ratio_floor: int = 16 * 1024**2
-    max_cells: int = 60_000_000  # bounding-box area of one worksheet
-    max_rows: int = 1_048_576
-    max_cols: int = 16_384
-
-
-DEFAULT_LIMITS = Limits()
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
-_DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_ROOT_START = re.compile(rb"<[A-Za-z_]")
-_CHUNK = 8 * 1024 * 1024
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
-
-
-@dataclass
-class SheetExtent:
-    """How far a worksheet's cells reach (from its cell references)."""
-
-    part: str
-    max_row: int = 0
-    max_col: int = 0
 
 
 @dataclass
@@ -143,10 +135,10 @@ def check_workbook(
             if is_sheet and wanted is not None and name not in wanted:
                 is_sheet = False
             try:
-                extent = _scan_part(zf, info, limits, full=is_sheet)
+                extent = scan_part(zf, info, limits, full=is_sheet)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
                 raise InputFileError("file-corrupt", path=path) from exc
-            except _Refused as refusal:
+            except Refused as refusal:
                 raise InputFileError(refusal.code, path=path, part=name, **refusal.params) from None
             if extent is not None:
                 report.extents[name] = extent
@@ -157,139 +149,51 @@ def scan_sheet(path: Path, part: str, limits: Limits = DEFAULT_LIMITS) -> SheetE
     """Bound one worksheet's cells (see :func:`check_workbook`); raise if it reaches too far."""
     path = Path(path)
     try:
-        with zipfile.ZipFile(path) as zf:
-            extent = _scan_part(zf, zf.getinfo(part), limits, full=True)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as exc:
+        return scan_member(str(path), part, limits)
+    except Corrupt as exc:
         raise InputFileError("file-corrupt", path=path) from exc
-    except _Refused as refusal:
+    except Refused as refusal:
         raise InputFileError(refusal.code, path=path, part=part, **refusal.params) from None
-    assert extent is not None
-    return extent
 
 
-class _Refused(Exception):
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class SheetScan:
+    """:func:`scan_sheet` in a child process, started now and answered by :meth:`result`.
 
-
-def _windows(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The part's bytes in chunks, each with the previous chunk's last 64 bytes in front.
-
-    Reads at most the declared size plus one byte: a part that inflates beyond what the zip
-    directory says is a bomb (or corrupt), and is refused there.
+    The scan of a million-row sheet is ~1 s of inflating (no GIL) and ~1.5 s of regular
+    expressions (GIL held): in a child it runs beside the reading of the other sheets. A
+    child that cannot start or gives no answer leaves the scan to :meth:`result`, in process.
     """
-    budget = info.file_size + 1
-    seen = 0
-    tail = b""
-    with zf.open(info) as fh:
-        while True:
-            chunk = fh.read(min(_CHUNK, budget - seen))
-            if not chunk:
-                return
-            seen += len(chunk)
-            if seen > info.file_size:
-                raise _Refused("file-bomb")
-            yield tail + chunk
-            tail = chunk[-64:]
 
+    def __init__(self, path: Path, part: str, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.path, self.part, self.limits = Path(path), part, limits
+        self._proc: subprocess.Popen[bytes] | None
+        try:
+            self._proc = child.start(
+                "crmxl.workbook.extent", [str(self.path), part, limits_json(limits)]
+            )
+        except OSError:
+            self._proc = None
 
-def _check_prolog(head: bytes) -> bool:
-    """Refuse a DOCTYPE or ENTITY before the root element; True once the root is seen."""
-    root = _ROOT_START.search(head)
-    prolog = head if root is None else head[: root.start()]
-    if _DOCTYPE.search(prolog):
-        raise _Refused("file-doctype")
-    if root is None and len(head) > 1024 * 1024:
-        raise _Refused("file-doctype")
-    return root is not None
+    def result(self) -> SheetExtent:
+        """The extent, or :class:`InputFileError` as :func:`scan_sheet` raises it."""
+        answer = child.answer(self._proc)
+        self._proc = None
+        if not isinstance(answer, dict):
+            return scan_sheet(self.path, self.part, self.limits)
+        if answer.get("corrupt"):
+            raise InputFileError("file-corrupt", path=self.path)
+        if "refused" in answer:
+            params = answer.get("params") or {}
+            raise InputFileError(str(answer["refused"]), path=self.path, part=self.part, **params)
+        try:
+            return SheetExtent(self.part, int(answer["max_row"]), int(answer["max_col"]))
+        except (KeyError, TypeError, ValueError):
+            return scan_sheet(self.path, self.part, self.limits)
 
-
-def _scan_part(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, *, full: bool
-) -> SheetExtent | None:
-    """Check a part's prolog for DOCTYPE/ENTITY; for a worksheet (``full``), bound its cells."""
-    extent = SheetExtent(info.filename) if full else None
-    prolog_done = False
-    head = b""
-    for data in _windows(zf, info):
-        if not prolog_done:
-            head += data
-            prolog_done = _check_prolog(head)
-        if extent is None:
-            if prolog_done:
-                break
-            continue
-        _extend(extent, data)
-        _check_extent(extent, limits)
-    if extent is not None and extent.max_col * limits.max_rows > limits.max_cells:
-        # Wide enough that a far row hidden out of order would matter: read every reference.
-        for data in _windows(zf, info):
-            _extend(extent, data, exact=True)
-            _check_extent(extent, limits)
-    return extent
-
-
-def _check_extent(extent: SheetExtent, limits: Limits) -> None:
-    if extent.max_row > limits.max_rows or extent.max_col > limits.max_cols:
-        raise _Refused("file-far-cell", rows=extent.max_row, cols=extent.max_col)
-    if extent.max_row * extent.max_col > limits.max_cells:
-        raise _Refused("file-too-many-cells", rows=extent.max_row, cols=extent.max_col)
-
-
-_ANY_REF = re.compile(rb' r="([A-Z]{0,3})([0-9]{1,10})"')
-
-
-def _further_cols(max_col: int) -> bytes:
-    """A regex alternation for column letters beyond ``max_col`` (``AF``.. for ``AE``)."""
-    if max_col <= 0:
-        return b"[A-Z]"
-    text = column_letter(max_col)
-    parts = [f"[A-Z]{{{len(text) + 1},}}"]
-    for i, ch in enumerate(text):
-        if ch != "Z":
-            rest = len(text) - i - 1
-            tail = f"[A-Z]{{{rest}}}" if rest else ""
-            parts.append(f"{text[:i]}[{chr(ord(ch) + 1)}-Z]{tail}")
-    return "|".join(parts).encode()
-
-
-def _suspects(max_col: int) -> re.Pattern[bytes]:
-    """References a normal chunk does not have: rows of 7+ digits, or columns beyond max_col."""
-    return re.compile(rb' r="(?:[A-Z]{0,3}[0-9]{7}|(?:' + _further_cols(max_col) + rb")[0-9])")
-
-
-def _take(extent: SheetExtent, letters: bytes, digits: bytes) -> None:
-    if letters:
-        extent.max_col = max(extent.max_col, column_index(letters))
-    extent.max_row = max(extent.max_row, int(digits))
-
-
-def _extend(extent: SheetExtent, data: bytes, exact: bool = False) -> None:
-    """Grow ``extent`` with the largest row number and column referenced in ``data``.
-
-    A million-row sheet has millions of references, so by default this does not match each
-    one. Rows come in order, so the chunk's last rows give its largest row; one search
-    then finds the references a normal chunk lacks (a row of 7+ digits, a column beyond those
-    seen). A far row hidden out of order in a narrow sheet is still bounded by the grid
-    (1,048,576 rows × its few columns); :func:`_scan_part` re-reads wide sheets ``exact``-ly.
-    Cell references count, not only row elements: calamine places a cell by its reference.
-    """
-    for sep in (b"\nr=", b"\tr=", b"\rr="):
-        if sep in data:  # attributes split by other white space: make them findable
-            data = data.replace(sep, b" r=")
-    if exact:
-        for letters, digits in _ANY_REF.findall(data):
-            _take(extent, letters, digits)
-        return
-    # The last few hundred rows, read exactly, set the baseline for this window.
-    for letters, digits in _ANY_REF.findall(data, max(0, len(data) - 65536)):
-        _take(extent, letters, digits)
-    for m in _suspects(extent.max_col).finditer(data):
-        ref = _ANY_REF.match(data, m.start())
-        if ref:
-            _take(extent, ref.group(1), ref.group(2))
+    def stop(self) -> None:
+        """Abandon the scan (the read failed elsewhere)."""
+        child.stop(self._proc)
+        self._proc = None
 
 
 register(

@@ -65,9 +65,13 @@ from crmxl.workbook.sheetxml import (
     patch_key,
 )
 from crmxl.workbook.styles import DEFAULT_DATE_FORMAT, DEFAULT_DATETIME_FORMAT, StyleBook
+from crmxl.workbook.xmlcheck import StreamCheck
 from crmxl.workbook.zipcopy import ZipTooLarge, ZipWriter
 
 SHEET_DEFLATE_LEVEL = 3
+# A rewritten sheet at least this large (uncompressed) is checked while it is written, by a
+# child process on the other core; smaller ones are checked after (a child costs ~30 ms).
+STREAM_CHECK_MIN = 8 * 1024**2
 # Values whose validity set_cell can see from their type alone (and a length or finiteness).
 _PLAIN = frozenset(
     [type(None), str, int, float, bool, dt.date, dt.datetime]
@@ -104,6 +108,7 @@ class _Build:
     lenient: set[str] = field(default_factory=set)  # rewritten parts that were not XML before
     changed: list[str] = field(default_factory=list)
     infos: list[zipfile.ZipInfo] = field(default_factory=list)
+    checks: dict[str, StreamCheck] = field(default_factory=dict)  # parts checked as written
 
 
 class _NothingWritten(Exception):
@@ -388,7 +393,9 @@ class WorkbookWriter:
                 raise _NothingWritten
 
         def verify(tmp: Path) -> None:
-            verify_package(tmp, build.infos, build.rewritten, build.added, build.lenient)
+            verify_package(
+                tmp, build.infos, build.rewritten, build.added, build.lenient, build.checks
+            )
 
         try:
             backup_path = write_safely(
@@ -405,6 +412,9 @@ class WorkbookWriter:
             backup_path = None
         else:
             self._saved_in_place = in_place
+        finally:
+            for check in build.checks.values():
+                check.stop()
         self._formula_cells = build.skipped
         return self._report(dest, backup_path, build, start)
 
@@ -649,6 +659,17 @@ class WorkbookWriter:
         (build.rewritten if rewritten else build.added).add(name)
         build.changed.append(name)
 
+    @staticmethod
+    def _stream_check(like: zipfile.ZipInfo | None) -> StreamCheck | None:
+        """A child process checking a large rewritten sheet while it is written (see
+        :mod:`~crmxl.workbook.xmlcheck`); None for a small one, or when none can start."""
+        if like is None or like.file_size < STREAM_CHECK_MIN:
+            return None
+        try:
+            return StreamCheck()
+        except OSError:
+            return None
+
     def _patch_sheet(
         self,
         sheet: str,
@@ -676,7 +697,12 @@ class WorkbookWriter:
             write = _discard
             member = None
         else:
-            member = zw.open(part, like, level=SHEET_DEFLATE_LEVEL, threaded=True, date_time=stamp)
+            check = self._stream_check(like)
+            if check is not None:
+                build.checks[part] = check
+            member = zw.open(
+                part, like, level=SHEET_DEFLATE_LEVEL, threaded=True, check=check, date_time=stamp
+            )
             write = member.write
         try:
             bbox = self._bboxes[sheet] if sheet in self._bboxes else _bbox(patches)

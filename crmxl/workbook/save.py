@@ -23,7 +23,7 @@ import shutil
 import stat
 import xml.parsers.expat
 import zipfile
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 from crmxl.errors import CrmxlError, WriteRefusedError
 from crmxl.i18n import register
 from crmxl.workbook.guard import check_workbook
+from crmxl.workbook.xmlcheck import StreamCheck, Verdict
 
 BACKUP_DIR = ".crmxl-backups"
 _HASH_CHUNK = 1 << 20
@@ -259,6 +260,7 @@ def verify_package(
     rewritten: set[str],
     added: set[str],
     lenient: Collection[str] = (),
+    checks: Mapping[str, StreamCheck] | None = None,
 ) -> None:
     """Check a freshly written package before it may replace anything.
 
@@ -266,7 +268,10 @@ def verify_package(
     has the original's CRC and sizes and its local header agrees with the directory; every
     rewritten or added part reads back (zipfile checks the CRC) and is well-formed XML, but
     for the ``lenient`` ones, which were not well-formed before either (old Excel's VML): those
-    only have to read back. Raises ``ValueError`` (or ``zipfile.BadZipFile``) with what is wrong.
+    only have to read back. A part in ``checks`` was inflated and parsed while it was written
+    (:mod:`~crmxl.workbook.xmlcheck`): its verdict's CRC and size must be the directory's, and
+    without a verdict it is read back here like the others. Raises ``ValueError`` (or
+    ``zipfile.BadZipFile``) with what is wrong.
     """
     originals = list(originals)
     with zipfile.ZipFile(path) as zf:
@@ -293,13 +298,29 @@ def verify_package(
                 raise ValueError(f"{old.filename} was not copied intact")
             with zf.open(new):  # checks the local header against the directory
                 pass
+        checks = checks or {}
         for name in sorted(rewritten | added):
+            if name in checks and name not in lenient:
+                verdict = checks[name].verdict()
+                if verdict is not None:
+                    _check_verdict(zf, by_name[name], verdict)
+                    continue
             if name in lenient:
                 with zf.open(by_name[name]) as fh:
                     while fh.read(_HASH_CHUNK):
                         pass
             else:
                 _check_xml(zf, by_name[name])
+
+
+def _check_verdict(zf: zipfile.ZipFile, info: zipfile.ZipInfo, verdict: Verdict) -> None:
+    """A part checked as it was written: the bytes checked are the bytes the directory states."""
+    if verdict.problem:
+        raise ValueError(f"{info.filename}: {verdict.problem}")
+    if (verdict.crc, verdict.size) != (info.CRC, info.file_size):
+        raise ValueError(f"{info.filename} does not hold the bytes that were checked")
+    with zf.open(info):  # checks the local header against the directory
+        pass
 
 
 def _check_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:

@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from crmxl.findings import column_index, column_letter
+from crmxl.a1 import column_index, column_letter
 from crmxl.workbook.cellxml import (
     MAX_COL,
     EncodedValue,

@@ -25,6 +25,8 @@ import zipfile
 import zlib
 from typing import BinaryIO
 
+from crmxl.workbook.xmlcheck import StreamCheck
+
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END = struct.Struct("<IHHHHIIH")
@@ -150,10 +152,12 @@ class ZipWriter:
         *,
         level: int = 6,
         threaded: bool = False,
+        check: StreamCheck | None = None,
         date_time: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0),
     ) -> MemberWriter:
         """A new deflated member; write its bytes, then ``close()`` it. ``like`` lends its
-        time, attributes and comment (a changed part keeps those of the original)."""
+        time, attributes and comment (a changed part keeps those of the original). ``check``
+        is given the compressed bytes as they are written (see :mod:`~crmxl.workbook.xmlcheck`)."""
         entry = self._start(name, like)
         if like is None:
             entry.time, entry.date = dos_time(date_time)
@@ -162,7 +166,7 @@ class ZipWriter:
         encoded, utf8 = _encode_name(name)
         entry.flags |= utf8
         self.fh.write(self._local_header(entry, encoded))
-        return MemberWriter(self, entry, level, threaded)
+        return MemberWriter(self, entry, level, threaded, check)
 
     def write(
         self,
@@ -212,8 +216,16 @@ class MemberWriter:
     _QUEUE_DEPTH = 8
     _BATCH = 1 << 20  # small writes are joined into pieces of about this size
 
-    def __init__(self, owner: ZipWriter, entry: _Entry, level: int, threaded: bool) -> None:
+    def __init__(
+        self,
+        owner: ZipWriter,
+        entry: _Entry,
+        level: int,
+        threaded: bool,
+        check: StreamCheck | None = None,
+    ) -> None:
         self.owner = owner
+        self.check = check
         self.entry = entry
         self.compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
         self.crc = 0
@@ -245,6 +257,8 @@ class MemberWriter:
         if out:
             self.owner.fh.write(out)
             self.csize += len(out)
+            if self.check is not None:
+                self.check.feed(out)
 
     def _work(self) -> None:
         assert self.queue is not None
@@ -287,6 +301,8 @@ class MemberWriter:
     def abort(self) -> None:
         """Stop the worker without finishing the member (the whole zip is being abandoned)."""
         self._stop()
+        if self.check is not None:
+            self.check.stop()
 
     def close(self) -> None:
         """Finish the member: flush the compressor and fill in its header."""
@@ -297,5 +313,8 @@ class MemberWriter:
         tail = self.compressor.flush()
         self.owner.fh.write(tail)
         self.csize += len(tail)
+        if self.check is not None:
+            self.check.feed(tail)
+            self.check.end_input()
         self.entry.crc, self.entry.size, self.entry.csize = self.crc, self.size, self.csize
         self.owner._finish(self.entry)

@@ -1,0 +1,83 @@
+"""Child Pythons for work that would otherwise hold this process's GIL.
+
+:func:`start` runs one crmxl module that uses only the standard library (and other such crmxl
+modules) in a fresh interpreter, calling its ``child_main(args)``. The child does not import
+crmxl's package (``crmxl/__init__`` loads pandas: ~1 s): the ``crmxl`` and ``crmxl.workbook``
+packages are stood in by empty modules whose ``__path__`` is the real folders, so only the
+module asked for, and what it imports, is loaded. ``-I -S``: no environment variables, no
+user or site packages, no current folder on the path.
+
+Callers treat a child as an optimisation: one that cannot start, dies or answers nonsense
+gives no answer (None), and the caller then does the work in process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+_ROOT = str(Path(__file__).resolve().parents[2])  # the folder that holds crmxl/
+_BOOT = (
+    "import importlib, os, sys, types\n"
+    "root, name = sys.argv[1], sys.argv[2]\n"
+    "for pkg in ('crmxl', 'crmxl.workbook'):\n"
+    "    stand_in = types.ModuleType(pkg)\n"
+    "    stand_in.__path__ = [os.path.join(root, *pkg.split('.'))]\n"
+    "    sys.modules[pkg] = stand_in\n"
+    "importlib.import_module(name).child_main(sys.argv[3:])\n"
+)
+
+
+def start(module: str, args: Sequence[str], *, stdin: bool = False) -> subprocess.Popen[bytes]:
+    """Start ``module.child_main(args)`` in a child; its stdout is a pipe (and its stdin, if
+    asked). Raises ``OSError`` when it cannot start."""
+    return subprocess.Popen(
+        [sys.executable, "-I", "-S", "-c", _BOOT, _ROOT, module, *args],
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def output(proc: subprocess.Popen[bytes] | None) -> bytes | None:
+    """Everything the child writes, once it has exited cleanly; None if it did not."""
+    if proc is None or proc.stdout is None:
+        return None
+    try:
+        if proc.stdin is not None and not proc.stdin.closed:
+            proc.stdin.close()
+        with proc.stdout:
+            out = proc.stdout.read()
+        proc.wait()
+    except OSError:
+        stop(proc)
+        return None
+    return out if proc.returncode == 0 else None
+
+
+def answer(proc: subprocess.Popen[bytes] | None) -> object:
+    """The child's one-line JSON answer, or None."""
+    out = output(proc)
+    if not out:
+        return None
+    try:
+        return json.loads(out)
+    except ValueError:
+        return None
+
+
+def stop(proc: subprocess.Popen[bytes] | None) -> None:
+    """End the child now and reap it."""
+    if proc is None:
+        return
+    if proc.poll() is None:
+        proc.kill()
+    for stream in (proc.stdin, proc.stdout):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    proc.wait()
