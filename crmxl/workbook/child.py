@@ -19,6 +19,12 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 _ROOT = str(Path(__file__).resolve().parents[2])  # the folder that holds crmxl/
 _BOOT = (
@@ -41,6 +47,15 @@ def start(module: str, args: Sequence[str], *, stdin: bool = False) -> subproces
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
+
+
+def widen_pipe(stream: IO[bytes], size: int = 1 << 20) -> None:
+    """Ask for a ``size``-byte pipe buffer (Linux; elsewhere, or when refused, nothing)."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if set_size is None:
+        return
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(stream.fileno(), set_size, size)
 
 
 def output(proc: subprocess.Popen[bytes] | None) -> bytes | None:

@@ -16,6 +16,7 @@ then checked after the write as before: nothing is ever taken as checked that wa
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import zlib
@@ -48,6 +49,8 @@ class StreamCheck:
             "crmxl.workbook.xmlcheck", [], stdin=True
         )
         self._broken = False
+        if self._proc.stdin is not None:
+            child.widen_pipe(self._proc.stdin)  # the writer then rarely waits for the child
 
     def feed(self, data: bytes) -> None:
         """Send compressed bytes (a dead child is noted, not raised: it gives no verdict)."""
@@ -126,4 +129,6 @@ def check_stream(read: Callable[[int], bytes], write: Callable[[str], object]) -
 def child_main(args: list[str]) -> None:
     """In the child (see :mod:`crmxl.workbook.child`): check what comes on stdin."""
     del args
-    check_stream(sys.stdin.buffer.read, sys.stdout.write)
+    stdin = sys.stdin.buffer
+    read = stdin.read1 if isinstance(stdin, io.BufferedReader) else stdin.read  # what has come
+    check_stream(read, sys.stdout.write)
