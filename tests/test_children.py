@@ -5,6 +5,7 @@ cannot start, dies or answers nonsense must leave the work to this process, neve
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import zipfile
@@ -20,8 +21,10 @@ import crmxl.workbook.guard as guard
 import crmxl.workbook.patch as patch_module
 import crmxl.workbook.reader as reader
 import crmxl.workbook.sheetxml as sheetxml
+import crmxl.workbook.zipcopy as zipcopy
 from crmxl.errors import InputFileError, WriteRefusedError
 from crmxl.workbook import WorkbookWriter, child
+from crmxl.workbook.deflater import deflate_and_check
 from crmxl.workbook.guard import SheetScan, scan_sheet
 from crmxl.workbook.save import verify_package
 from crmxl.workbook.xmlcheck import StreamCheck, check_stream
@@ -229,3 +232,59 @@ def test_a_malformed_part_caught_by_the_child_is_not_saved(
     assert info.value.code == "verify-failed" and "well-formed" in info.value.render("en")
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["crm.xlsx"]
+
+
+# -- deflating a large part in a child ---------------------------------------------------------
+
+
+def test_the_deflater_writes_what_it_was_given_and_says_so(tmp_path: Path) -> None:
+    out = tmp_path / "out.bin"
+    data = sheet_xml(
+        "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 2000))
+    )
+    data = data.encode()
+    with out.open("w+b") as fh:
+        fh.write(b"HEAD")
+        fh.flush()
+        answer = deflate_and_check(io.BytesIO(data).read, fh.fileno(), 4, 3)
+        fh.seek(0)
+        written = fh.read()
+    assert written[:4] == b"HEAD" and len(written) == 4 + answer["csize"]
+    assert zlib.decompress(written[4:], -15) == data
+    assert answer["crc"] == zlib.crc32(data) and answer["size"] == len(data)
+    assert answer["ccrc"] == zlib.crc32(written[4:]) and answer["problem"] == ""
+    bad = deflate_and_check(io.BytesIO(data[:-5]).read, os.open(out, os.O_RDWR), 0, 3)
+    assert "not well-formed" in str(bad["problem"])
+
+
+def test_a_large_part_is_deflated_by_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _big_book(tmp_path)
+    monkeypatch.setattr(patch_module, "STREAM_CHECK_MIN", 0)
+    started: list[str] = []
+    real = child.start
+
+    def spy(module: str, args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(module)
+        return real(module, args, **kwargs)
+
+    monkeypatch.setattr(child, "start", spy)
+    _save(path)
+    assert started == ["crmxl.workbook.deflater"]
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+    assert openpyxl_cells(path)["客户档案"][(399, 2)] == "值399"
+
+
+def test_deflated_bytes_not_found_in_the_file_fail_the_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _big_book(tmp_path)
+    before = path.read_bytes()
+    monkeypatch.setattr(patch_module, "STREAM_CHECK_MIN", 0)
+    monkeypatch.setattr(zipcopy, "_crc_of", lambda fd, offset, length: -1)
+    with pytest.raises(WriteRefusedError) as info:
+        _save(path)
+    assert "does not hold the deflated bytes" in info.value.render("en")
+    assert path.read_bytes() == before

@@ -38,14 +38,17 @@ _BOOT = (
 )
 
 
-def start(module: str, args: Sequence[str], *, stdin: bool = False) -> subprocess.Popen[bytes]:
+def start(
+    module: str, args: Sequence[str], *, stdin: bool = False, pass_fds: Sequence[int] = ()
+) -> subprocess.Popen[bytes]:
     """Start ``module.child_main(args)`` in a child; its stdout is a pipe (and its stdin, if
-    asked). Raises ``OSError`` when it cannot start."""
+    asked); ``pass_fds`` are inherited (POSIX). Raises ``OSError`` when it cannot start."""
     return subprocess.Popen(
         [sys.executable, "-I", "-S", "-c", _BOOT, _ROOT, module, *args],
         stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        pass_fds=tuple(pass_fds),
     )
 
 

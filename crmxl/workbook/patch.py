@@ -65,8 +65,14 @@ from crmxl.workbook.sheetxml import (
     patch_key,
 )
 from crmxl.workbook.styles import DEFAULT_DATE_FORMAT, DEFAULT_DATETIME_FORMAT, StyleBook
-from crmxl.workbook.xmlcheck import StreamCheck
-from crmxl.workbook.zipcopy import ZipTooLarge, ZipWriter
+from crmxl.workbook.xmlcheck import Checked, StreamCheck
+from crmxl.workbook.zipcopy import (
+    ChildFailed,
+    ChildMemberWriter,
+    MemberWriter,
+    ZipTooLarge,
+    ZipWriter,
+)
 
 SHEET_DEFLATE_LEVEL = 3
 # A rewritten sheet at least this large (uncompressed) is checked while it is written, by a
@@ -108,7 +114,7 @@ class _Build:
     lenient: set[str] = field(default_factory=set)  # rewritten parts that were not XML before
     changed: list[str] = field(default_factory=list)
     infos: list[zipfile.ZipInfo] = field(default_factory=list)
-    checks: dict[str, StreamCheck] = field(default_factory=dict)  # parts checked as written
+    checks: dict[str, Checked] = field(default_factory=dict)  # parts checked as written
 
 
 class _NothingWritten(Exception):
@@ -152,6 +158,7 @@ class WorkbookWriter:
         self._highlighted = False
         self._comments: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
         self._column_formats: dict[str, dict[int, str]] = {}
+        self._in_process = False  # True: deflate and check every part in this process
 
     # -- collecting ----------------------------------------------------------------------------
 
@@ -388,7 +395,16 @@ class WorkbookWriter:
         in_place = dest.resolve() == self.path.resolve()
 
         def run(fh: BinaryIO) -> None:
-            self._build(fh, build)
+            try:
+                self._build(fh, build)
+            except ChildFailed:  # rare: start again, everything in this process
+                for check in build.checks.values():
+                    check.stop()
+                build.__init__()  # type: ignore[misc]
+                fh.seek(0)
+                fh.truncate()
+                self._in_process = True
+                self._build(fh, build)
             if in_place and not build.changed:
                 raise _NothingWritten
 
@@ -659,16 +675,35 @@ class WorkbookWriter:
         (build.rewritten if rewritten else build.added).add(name)
         build.changed.append(name)
 
-    @staticmethod
-    def _stream_check(like: zipfile.ZipInfo | None) -> StreamCheck | None:
-        """A child process checking a large rewritten sheet while it is written (see
-        :mod:`~crmxl.workbook.xmlcheck`); None for a small one, or when none can start."""
+    def _open_member(
+        self,
+        zw: ZipWriter,
+        part: str,
+        like: zipfile.ZipInfo | None,
+        build: _Build,
+        stamp: tuple[int, int, int, int, int, int],
+    ) -> MemberWriter | ChildMemberWriter:
+        """The member a sheet is patched into. A large sheet is deflated and checked by a child
+        process on the other core (:mod:`~crmxl.workbook.deflater`), or where that cannot be,
+        deflated here and checked by a child as it is written (:mod:`~crmxl.workbook.xmlcheck`);
+        a small one is deflated here and checked after the write."""
         if like is None or like.file_size < STREAM_CHECK_MIN:
-            return None
+            return zw.open(part, like, level=SHEET_DEFLATE_LEVEL, threaded=True, date_time=stamp)
+        member = None
+        if not self._in_process:
+            member = zw.open_in_child(part, like, level=SHEET_DEFLATE_LEVEL, date_time=stamp)
+        if member is not None:
+            build.checks[part] = member
+            return member
         try:
-            return StreamCheck()
+            check: StreamCheck | None = StreamCheck()
         except OSError:
-            return None
+            check = None
+        if check is not None:
+            build.checks[part] = check
+        return zw.open(
+            part, like, level=SHEET_DEFLATE_LEVEL, threaded=True, check=check, date_time=stamp
+        )
 
     def _patch_sheet(
         self,
@@ -697,12 +732,7 @@ class WorkbookWriter:
             write = _discard
             member = None
         else:
-            check = self._stream_check(like)
-            if check is not None:
-                build.checks[part] = check
-            member = zw.open(
-                part, like, level=SHEET_DEFLATE_LEVEL, threaded=True, check=check, date_time=stamp
-            )
+            member = self._open_member(zw, part, like, build, stamp)
             write = member.write
         try:
             bbox = self._bboxes[sheet] if sheet in self._bboxes else _bbox(patches)

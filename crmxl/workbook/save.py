@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 from crmxl.errors import CrmxlError, WriteRefusedError
 from crmxl.i18n import register
 from crmxl.workbook.guard import check_workbook
-from crmxl.workbook.xmlcheck import StreamCheck, Verdict
+from crmxl.workbook.xmlcheck import Checked, Verdict
 
 BACKUP_DIR = ".crmxl-backups"
 _HASH_CHUNK = 1 << 20
@@ -260,7 +260,7 @@ def verify_package(
     rewritten: set[str],
     added: set[str],
     lenient: Collection[str] = (),
-    checks: Mapping[str, StreamCheck] | None = None,
+    checks: Mapping[str, Checked] | None = None,
 ) -> None:
     """Check a freshly written package before it may replace anything.
 
@@ -342,7 +342,7 @@ def _temp_path(dest: Path) -> tuple[Path, int]:
         candidate = dest.with_name(f".{dest.stem}.crmxl-tmp-{secrets.token_hex(4)}{dest.suffix}")
         try:
             fd = os.open(
-                candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
+                candidate, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
             )
         except FileExistsError:
             continue

@@ -22,6 +22,7 @@ import sys
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 from xml.parsers import expat
 
 from crmxl.workbook import child
@@ -36,6 +37,14 @@ class Verdict:
     crc: int
     size: int
     problem: str
+
+
+class Checked(Protocol):
+    """Something that checked a part as it was written and can say what it found."""
+
+    def verdict(self) -> Verdict | None: ...
+
+    def stop(self) -> None: ...
 
 
 class StreamCheck:

@@ -18,14 +18,17 @@ state themselves); data descriptors are not written (sizes go in the local heade
 
 from __future__ import annotations
 
+import os
 import queue
 import struct
+import subprocess
 import threading
 import zipfile
 import zlib
 from typing import BinaryIO
 
-from crmxl.workbook.xmlcheck import StreamCheck
+from crmxl.workbook import child
+from crmxl.workbook.xmlcheck import StreamCheck, Verdict
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -42,6 +45,11 @@ _COPY_CHUNK = 1 << 20
 
 class ZipTooLarge(Exception):
     """The package would need zip64, which this writer does not produce."""
+
+
+class ChildFailed(Exception):
+    """A child process deflating a member stopped or answered nonsense: the package being
+    written is incomplete (build it again in process)."""
 
 
 def dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
@@ -158,6 +166,16 @@ class ZipWriter:
         """A new deflated member; write its bytes, then ``close()`` it. ``like`` lends its
         time, attributes and comment (a changed part keeps those of the original). ``check``
         is given the compressed bytes as they are written (see :mod:`~crmxl.workbook.xmlcheck`)."""
+        entry = self._deflated_entry(name, like, date_time)
+        return MemberWriter(self, entry, level, threaded, check)
+
+    def _deflated_entry(
+        self,
+        name: str,
+        like: zipfile.ZipInfo | None,
+        date_time: tuple[int, int, int, int, int, int],
+    ) -> _Entry:
+        """Start a deflated member: its entry, and its local header written."""
         entry = self._start(name, like)
         if like is None:
             entry.time, entry.date = dos_time(date_time)
@@ -166,7 +184,42 @@ class ZipWriter:
         encoded, utf8 = _encode_name(name)
         entry.flags |= utf8
         self.fh.write(self._local_header(entry, encoded))
-        return MemberWriter(self, entry, level, threaded, check)
+        return entry
+
+    def open_in_child(
+        self,
+        name: str,
+        like: zipfile.ZipInfo | None = None,
+        *,
+        level: int = 6,
+        date_time: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0),
+    ) -> ChildMemberWriter | None:
+        """Like :meth:`open`, but deflated, written and checked by a child process (see
+        :mod:`~crmxl.workbook.deflater`); None (and nothing written) where that cannot be."""
+        if os.name != "posix" or not hasattr(os, "pwrite"):
+            return None
+        try:
+            fd = self.fh.fileno()
+        except (AttributeError, OSError, ValueError):  # not a real file (a BytesIO)
+            return None
+        encoded, _ = _encode_name(name)
+        data_offset = self.fh.tell() + _LOCAL.size + len(encoded)
+        self.fh.flush()
+        try:
+            proc = child.start(
+                "crmxl.workbook.deflater",
+                [str(fd), str(data_offset), str(level)],
+                stdin=True,
+                pass_fds=[fd],
+            )
+        except OSError:
+            return None
+        entry = self._deflated_entry(name, like, date_time)
+        if self.fh.tell() != data_offset:  # cannot be: the header is 30 bytes and the name
+            child.stop(proc)
+            raise AssertionError("local header size")
+        self.fh.flush()
+        return ChildMemberWriter(self, entry, proc, data_offset)
 
     def write(
         self,
@@ -318,3 +371,107 @@ class MemberWriter:
             self.check.end_input()
         self.entry.crc, self.entry.size, self.entry.csize = self.crc, self.size, self.csize
         self.owner._finish(self.entry)
+
+
+def _crc_of(fd: int, offset: int, length: int) -> int:
+    """CRC-32 of ``length`` bytes of the file at ``offset`` (read back, not remembered)."""
+    crc = 0
+    while length > 0:
+        chunk = os.pread(fd, min(length, _COPY_CHUNK * 4), offset)
+        if not chunk:
+            break
+        crc = zlib.crc32(chunk, crc)
+        offset += len(chunk)
+        length -= len(chunk)
+    return crc if length == 0 else -1
+
+
+class ChildMemberWriter:
+    """The body of one new member, deflated into the file by a child process.
+
+    Same use as :class:`MemberWriter`. The CRC and size in the zip directory are computed here,
+    from the bytes sent; the child's, of the bytes it received, parsed and deflated, are its
+    :meth:`verdict` (with what was wrong, including deflated bytes not read back from the file).
+    """
+
+    _BATCH = 1 << 20
+
+    def __init__(
+        self, owner: ZipWriter, entry: _Entry, proc: subprocess.Popen[bytes], data_offset: int
+    ) -> None:
+        self.owner = owner
+        self.entry = entry
+        self.proc: subprocess.Popen[bytes] | None = proc
+        self.data_offset = data_offset
+        self.crc = 0
+        self.size = 0
+        self.pending: list[bytes] = []
+        self.pending_size = 0
+        self._verdict: Verdict | None = None
+        if proc.stdin is not None:
+            child.widen_pipe(proc.stdin)
+
+    def __enter__(self) -> ChildMemberWriter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def write(self, data: bytes) -> None:
+        """Add ``data`` to the member (joined into pieces of about a megabyte)."""
+        self.pending.append(data)
+        self.pending_size += len(data)
+        if self.pending_size >= self._BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        data = b"".join(self.pending)
+        self.pending.clear()
+        self.pending_size = 0
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        proc = self.proc
+        if proc is None or proc.stdin is None:
+            raise ChildFailed(self.entry.name)
+        try:
+            proc.stdin.write(data)
+        except OSError as exc:
+            raise ChildFailed(self.entry.name) from exc
+
+    def close(self) -> None:
+        """Finish the member: wait for the child, then fill in the header."""
+        self._flush()
+        answer = child.answer(self.proc)
+        self.proc = None
+        if isinstance(answer, dict) and "error" in answer:  # the file could not be written
+            raise OSError(str(answer["error"]))
+        try:
+            assert isinstance(answer, dict)
+            csize, ccrc = int(answer["csize"]), int(answer["ccrc"])
+            crc, size, problem = int(answer["crc"]), int(answer["size"]), str(answer["problem"])
+        except (AssertionError, KeyError, TypeError, ValueError) as exc:
+            raise ChildFailed(self.entry.name) from exc
+        if not problem and _crc_of(self.owner.fh.fileno(), self.data_offset, csize) != ccrc:
+            problem = "the file does not hold the deflated bytes"
+        self._verdict = Verdict(crc, size, problem)
+        self.entry.crc, self.entry.size, self.entry.csize = self.crc, self.size, csize
+        self.owner.fh.seek(self.data_offset + csize)
+        self.owner._finish(self.entry)
+
+    def abort(self) -> None:
+        """Stop the child (the whole zip is being abandoned)."""
+        child.stop(self.proc)
+        self.proc = None
+
+    def verdict(self) -> Verdict | None:
+        """What the child found when it inflated and parsed what it wrote (after close)."""
+        return self._verdict
+
+    def stop(self) -> None:
+        """(For the caller's clean-up; the child is done after close.)"""
+        self.abort()
