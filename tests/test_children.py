@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from libreoffice import roundtrip_xlsx
 from test_guard import beyond_the_grid, entity_bomb, far_cell, good, truncated
 from xlsxkit import make_package, openpyxl_cells, sheet_xml
 
@@ -288,3 +289,14 @@ def test_deflated_bytes_not_found_in_the_file_fail_the_save(
         _save(path)
     assert "does not hold the deflated bytes" in info.value.render("en")
     assert path.read_bytes() == before
+
+
+def test_libreoffice_opens_a_workbook_deflated_by_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _big_book(tmp_path)
+    monkeypatch.setattr(patch_module, "STREAM_CHECK_MIN", 0)
+    _save(path)
+    [back] = roundtrip_xlsx([path], tmp_path / "lo")
+    cells = openpyxl_cells(back)["客户档案"]
+    assert cells[(2, 2)] == "值2" and cells[(399, 2)] == "值399" and cells[(399, 1)] == 399
