@@ -25,7 +25,7 @@ import subprocess
 import threading
 import zipfile
 import zlib
-from typing import BinaryIO
+from typing import BinaryIO, Self
 
 from crmxl.workbook import child
 from crmxl.workbook.xmlcheck import StreamCheck, Verdict
@@ -263,11 +263,45 @@ class ZipWriter:
         self.fh.write(_END.pack(_END_SIG, 0, 0, n, n, end - start, start, len(comment)) + comment)
 
 
-class MemberWriter:
+class _Member:
+    """What both member writers share: batched writes and use as a context manager."""
+
+    _BATCH = 1 << 20  # small writes are joined into pieces of about this size
+
+    def __init__(self) -> None:
+        self.pending: list[bytes] = []
+        self.pending_size = 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def write(self, data: bytes) -> None:
+        """Add ``data`` to the member (buffered: many small pieces are joined first)."""
+        self.pending.append(data)
+        self.pending_size += len(data)
+        if self.pending_size >= self._BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        raise NotImplementedError
+
+
+class MemberWriter(_Member):
     """The body of one new member: deflates and checksums what is written to it."""
 
     _QUEUE_DEPTH = 8
-    _BATCH = 1 << 20  # small writes are joined into pieces of about this size
 
     def __init__(
         self,
@@ -277,6 +311,7 @@ class MemberWriter:
         threaded: bool,
         check: StreamCheck | None = None,
     ) -> None:
+        super().__init__()
         self.owner = owner
         self.check = check
         self.entry = entry
@@ -285,23 +320,12 @@ class MemberWriter:
         self.size = 0
         self.csize = 0
         self.error: BaseException | None = None
-        self.pending: list[bytes] = []
-        self.pending_size = 0
         self.queue: queue.Queue[bytes | None] | None = None
         self.thread: threading.Thread | None = None
         if threaded:
             self.queue = queue.Queue(self._QUEUE_DEPTH)
             self.thread = threading.Thread(target=self._work, name="crmxl-deflate", daemon=True)
             self.thread.start()
-
-    def __enter__(self) -> MemberWriter:
-        return self
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
     def _consume(self, data: bytes) -> None:
         self.crc = zlib.crc32(data, self.crc)
@@ -324,13 +348,6 @@ class MemberWriter:
                     self._consume(data)
                 except BaseException as exc:  # reported by close()
                     self.error = exc
-
-    def write(self, data: bytes) -> None:
-        """Add ``data`` to the member (buffered: many small pieces are joined first)."""
-        self.pending.append(data)
-        self.pending_size += len(data)
-        if self.pending_size >= self._BATCH:
-            self._flush()
 
     def _flush(self) -> None:
         if self.error is not None:
@@ -386,7 +403,7 @@ def _crc_of(fd: int, offset: int, length: int) -> int:
     return crc if length == 0 else -1
 
 
-class ChildMemberWriter:
+class ChildMemberWriter(_Member):
     """The body of one new member, deflated into the file by a child process.
 
     Same use as :class:`MemberWriter`. The CRC and size in the zip directory are computed here,
@@ -394,38 +411,19 @@ class ChildMemberWriter:
     :meth:`verdict` (with what was wrong, including deflated bytes not read back from the file).
     """
 
-    _BATCH = 1 << 20
-
     def __init__(
         self, owner: ZipWriter, entry: _Entry, proc: subprocess.Popen[bytes], data_offset: int
     ) -> None:
+        super().__init__()
         self.owner = owner
         self.entry = entry
         self.proc: subprocess.Popen[bytes] | None = proc
         self.data_offset = data_offset
         self.crc = 0
         self.size = 0
-        self.pending: list[bytes] = []
-        self.pending_size = 0
         self._verdict: Verdict | None = None
         if proc.stdin is not None:
             child.widen_pipe(proc.stdin)
-
-    def __enter__(self) -> ChildMemberWriter:
-        return self
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
-
-    def write(self, data: bytes) -> None:
-        """Add ``data`` to the member (joined into pieces of about a megabyte)."""
-        self.pending.append(data)
-        self.pending_size += len(data)
-        if self.pending_size >= self._BATCH:
-            self._flush()
 
     def _flush(self) -> None:
         if not self.pending:
