@@ -836,20 +836,29 @@ def test_streaming_patcher_matches_a_model(
 @st.composite
 def _column_sheets(draw: st.DrawFn) -> tuple[str, dict[int, Any]]:
     """A sheet as Excel writes one (every row and cell with ``r=``, often ``spans`` and
-    styles), and patches that mostly fill new columns after the last cell, sometimes with a
-    row to insert, a cell patched in place, a highlight or a customFormat row."""
+    styles), and patches that mostly fill new columns after the last cell (or a quarter of the
+    time change values in the columns there are: a weekly refresh), sometimes with a row to
+    insert, a cell patched in place, a highlight, a customFormat row, a cell already in a
+    patched column or a cell without ``r=``."""
     from crmxl.workbook import sheetxml
 
     rows = sorted(draw(st.sets(st.integers(1, 60), min_size=1, max_size=40)))
     spans = draw(st.booleans())
     xml = []
     for r in rows:
-        cols = sorted(draw(st.sets(st.integers(1, 5), max_size=4)))
+        cols = sorted(draw(st.sets(st.integers(1, draw(st.sampled_from([5] * 30 + [7]))),
+                                   max_size=4)))  # fmt: skip
         attrs = f' spans="1:{max(cols, default=1)}"' if spans else ""
         if draw(st.integers(0, 150)) == 0:
             attrs += ' s="2" customFormat="1"'
         style = draw(st.sampled_from(["", ' s="1"', ' s="2"']))
-        cells = "".join(f'<c r="{cell_ref(r, c)}"{style}><v>{r * 10 + c}</v></c>' for c in cols)
+        refs = [f' r="{cell_ref(r, c)}"' for c in cols]
+        for i, c in enumerate(cols):  # now and then a cell without r= (where that is allowed)
+            if c == (cols[i - 1] if i else 0) + 1 and draw(st.integers(0, 60)) == 0:
+                refs[i] = ""
+        cells = "".join(
+            f"<c{ref}{style}><v>{r * 10 + c}</v></c>" for c, ref in zip(cols, refs, strict=True)
+        )
         xml.append(f'<row r="{r}"{attrs}>{cells}</row>')
     value = st.one_of(
         st.none(), st.integers(-5, 99), st.booleans(), st.text("甲乙ab<&", max_size=3),
@@ -858,8 +867,9 @@ def _column_sheets(draw: st.DrawFn) -> tuple[str, dict[int, Any]]:
     patch_rows = draw(st.lists(st.sampled_from(rows), max_size=60))
     patch_rows += draw(st.lists(st.integers(1, 62), max_size=2))  # rows to insert
     patches: dict[int, Any] = {}
+    new_columns = draw(st.sampled_from([(6, 9)] * 3 + [(1, 5)]))  # or values in place only
     for r in patch_rows:
-        for c in draw(st.sets(st.integers(6, 9), min_size=1, max_size=3)):
+        for c in draw(st.sets(st.integers(*new_columns), min_size=1, max_size=3)):
             patches[sheetxml.patch_key(r, c)] = draw(value)
     for _ in range(draw(st.integers(0, 4))):  # in place, or a highlight
         r, c = draw(st.sampled_from(rows)), draw(st.integers(1, 9))
@@ -921,6 +931,21 @@ def test_bulk_path_writes_the_bytes_of_the_row_path(
     assert re.sub(rb' s="\d+"', b"", bulk) == re.sub(rb' s="\d+"', b"", rows)
     for name in ("written", "skipped", "rows_rebuilt", "styled"):
         assert getattr(bulk_result, name) == getattr(row_result, name), name
+
+
+def test_letters_before_matches_exactly_the_columns_before() -> None:
+    from crmxl.a1 import column_letter as col_letter
+    from crmxl.workbook.sheetxml import _letters_before
+
+    for col in [*range(1, 60), 676, 677, 702, 703, 704, 728, 800, 16383, 16384]:
+        pattern = _letters_before(col)
+        if col == 1:
+            assert pattern is None
+            continue
+        assert pattern is not None
+        for other in [*range(1, 900), 16383, 16384]:
+            matched = re.fullmatch(pattern, col_letter(other)) is not None
+            assert matched == (other < col), (col, other, pattern)
 
 
 def test_bulk_path_is_taken_for_new_columns() -> None:

@@ -41,7 +41,8 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import islice, repeat
+from operator import lt
 
 from crmxl.a1 import column_index, column_letter
 from crmxl.workbook.cellxml import (
@@ -259,6 +260,7 @@ class SheetPatcher:
         self._bulk_after = 0  # offset in the current buffer before which bulk is not retried
         self._bulk_split = 0  # patched columns (in order) known to have cells in a run
         self._cells_from: dict[int, re.Pattern[bytes]] = {}
+        self._odd_cells: dict[int, re.Pattern[bytes]] = {}
         self._bulk_tails: dict[tuple[int, int], dict[tuple[type, object], bytes]] = {}
 
     # -- driving ---------------------------------------------------------------------------
@@ -476,19 +478,19 @@ class SheetPatcher:
             return None
         row_end = self._row_end
         region = buf[start : last + len(row_end)]
-        if b"extLst" in region or b"customFormat" in region or self._cell_no_ref.search(region):
+        if _has(region, b"extLst", b"x") or _has(region, b"customFormat", b"m"):
             return None
         parts = region.split(row_end)
         n_rows = len(parts) - 1
         digits = self._bulk_row_re.findall(region)  # a row without r= or an empty <row/>
-        rows = [int(d) for d in digits]  # makes the counts differ
+        rows = list(map(int, digits))  # makes the counts differ
         if len(rows) != n_rows or rows[0] != self.cur_row:
             return None
-        if any(a >= b for a, b in pairwise(rows)):
+        if not all(map(lt, rows, islice(rows, 1, None))):
             return None
         split = self._append_split(region, queue.cols)
-        if split >= len(queue.cols):
-            return None  # every patched column has cells here: row by row
+        if split is None:
+            return None  # a cell without r=
         inner, appended = queue.cols[:split], queue.cols[split:]
         # The rows with patches or probes, and the first one not in the run (to insert).
         k = n_rows
@@ -498,69 +500,171 @@ class SheetPatcher:
             if r not in present:
                 k = bisect_left(rows, r)
                 break
-        del parts[k:]
-        keys = [r << COL_BITS for r in rows[:k]]
-        patches = queue.patches
+        del parts[k:], rows[k:], digits[k:]
         special: set[int] = set()  # rows rebuilt by _patch_row
-        for col in inner:
-            c1 = col - 1
-            special.update(i for i, key in enumerate(keys) if key | c1 in patches)
         for r in queue.probe_rows[bisect_left(queue.probe_rows, rows[0]) :]:
             if r > rows[k - 1]:
                 break
             special.add(bisect_left(rows, r))
         columns: list[tuple[int, list[object]]] = []
         for col in appended:
-            c1 = col - 1
-            values = [patches.get(key | c1, _NO) for key in keys]
+            values = self._column_values(rows, col)
             kinds = set(map(type, values))
             if CellPatch in kinds or _Keep in kinds:
                 special.update(i for i, v in enumerate(values) if type(v) in (CellPatch, _Keep))
             columns.append((col, values))
+        # Rows with a patch in a column that has cells: each such cell that exists is replaced
+        # in place (its start and end found by its reference); a row missing one is rebuilt.
+        in_place = [(col, self._column_values(rows, col)) for col in inner]
+        found: dict[int, list[tuple[int, int, int, object]]] = {}
+        touched: set[int] = set()
+        for _, values in in_place:
+            touched.update(i for i, v in enumerate(values) if v is not _NO)
+        for i in touched.difference(special):
+            cells = self._cells_in_place(parts[i], rows[i], digits[i], in_place, i)
+            if cells is None:
+                special.add(i)
+            else:
+                found[i] = cells
         for _, values in columns:
             for i in special:
                 values[i] = _NO
-        try:
-            cells = [self._bulk_cells(col, values, digits) for col, values in columns]
-        except TypeError:  # an unhashable value: the row-by-row path says what is wrong
-            return None
-        ins = cells[0] if len(cells) == 1 else [b"".join(t) for t in zip(*cells, strict=True)]
-        n_written = sum(len(c) - c.count(b"") for c in cells)
-        n_rebuilt = len(ins) - ins.count(b"")
-        out: list[bytes] = [b""] * (2 * k)
-        out[1::2] = [x + row_end for x in ins]
-        if b"spans" in region:
-            for i, new in enumerate(ins):
-                if new:
-                    patched = [c for c, vs in columns if vs[i] is not _NO]
-                    parts[i] = self._bulk_spans(parts[i], patched[0], patched[-1])
-        out[0::2] = parts
-        if special:
-            patched_rows = present.intersection(pending)
-            patched_rows.add(rows[0])
-            back = 0
-            for i in sorted(special):
-                self._track_styles(parts, rows, digits, inner, patched_rows, back, i)
-                out[2 * i], out[2 * i + 1] = self._rebuild(parts[i], rows[i], keys[i])
-                back = i + 1
-            self._track_styles(parts, rows, digits, inner, patched_rows, back, k)
-        elif inner:
-            patched_rows = present.intersection(pending)
-            patched_rows.add(rows[0])
-            self._track_styles(parts, rows, digits, inner, patched_rows, 0, k)
+        # The new bytes, a row at a time: what precedes the row's end, then per column the
+        # new cell's start, row number and rest (all b"" where there is none), then </row>.
+        width = 2 + 3 * len(columns)
+        out: list[bytes] = [row_end] * (width * k)
+        no_cell: list[set[int]] = []
+        for j, (col, values) in enumerate(columns):
+            try:
+                tails = self._bulk_tails_of(col, values)
+            except TypeError:  # an unhashable value: the row-by-row path says what is wrong
+                return None
+            blank = _positions(tails, b"")
+            heads = [self._cell_r_first + _letters(col)] * k
+            nums = digits[:]
+            for i in blank:
+                heads[i] = nums[i] = b""
+            out[1 + 3 * j :: width], out[2 + 3 * j :: width], out[3 + 3 * j :: width] = (
+                heads,
+                nums,
+                tails,
+            )
+            no_cell.append(set(blank))
+        untouched = set.intersection(*no_cell) if no_cell else set(range(k))  # no new cell
+        with_spans = _has(region, b"spans", b"p")
+        spans: dict[tuple[bytes, int, int], bytes] = {}
+        if with_spans:
+            for i in range(k):
+                if i not in untouched and i not in found:
+                    patched = [c for c, values in columns if values[i] is not _NO]
+                    parts[i] = self._bulk_spans(parts[i], patched[0], patched[-1], spans)
+        out[0::width] = parts
+        patched_rows = present.intersection(pending)
+        patched_rows.add(rows[0])
+        back = 0
+        blank_row = [b""] * (width - 2)
+        rebuilt = 0  # rows changed by a replaced cell only
+        for i in sorted(special.union(found)):
+            cells = found.get(i)
+            if cells is not None:  # in the order of the rows: skipped cells are listed so
+                new = self._replace_cells(parts[i], rows[i], cells)
+                if new is not None or i not in untouched:
+                    part = parts[i] if new is None else new
+                    if with_spans:
+                        patched = [c for c, *_ in cells]
+                        patched += [c for c, values in columns if values[i] is not _NO]
+                        part = self._bulk_spans(part, min(patched), max(patched), spans)
+                    out[width * i] = part
+                    rebuilt += i in untouched
+                continue
+            self._track_styles(parts, rows, digits, inner, patched_rows, back, i)
+            out[width * i : width * (i + 1)] = [
+                *self._rebuild(parts[i], rows[i], rows[i] << COL_BITS),
+                *blank_row,
+            ]
+            back = i + 1
+        self._track_styles(parts, rows, digits, inner, patched_rows, back, k)
         self.write(b"".join(out))
-        self.result.written += n_written
-        self.result.rows_rebuilt += n_rebuilt
+        self.result.written += sum(k - len(blank) for blank in no_cell)
+        self.result.rows_rebuilt += k - len(untouched) + rebuilt
         self.result.rows_bulk += k
         self.cur_row = rows[k - 1]
         queue.pos = bisect_right(queue.rows, rows[k - 1])
         self._next = next(queue, None)
         return start + sum(map(len, parts)) + k * len(row_end)
 
-    def _append_split(self, region: bytes, cols: list[int]) -> int:
+    def _cells_in_place(
+        self,
+        part: bytes,
+        rnum: int,
+        digits: bytes,
+        in_place: list[tuple[int, list[object]]],
+        i: int,
+    ) -> list[tuple[int, int, int, object]] | None:
+        """(column, start, end, patch) of the existing cells of row ``i`` of a bulk run that
+        its plain patches in ``in_place`` replace, in order; None when one is missing (a new
+        cell would go among the others) or a patch is more than a value: rebuild the row."""
+        tag_start = part.rfind(self._row_open)
+        head = self._cell_r_first
+        cells: list[tuple[int, int, int, object]] = []
+        after = tag_start
+        for col, values in in_place:
+            patch = values[i]
+            if patch is _NO:
+                continue
+            if type(patch) in (CellPatch, _Keep):
+                return None
+            start = part.find(head + _letters(col) + digits + b'"', after)
+            if start < 0:
+                return None
+            try:
+                end = self._cell_end_at(part, start, rnum)
+            except SheetXmlError:
+                return None  # the row-by-row path says what is wrong
+            cells.append((col, start, end, patch))
+            after = end
+        return cells
+
+    def _replace_cells(
+        self, part: bytes, rnum: int, cells: list[tuple[int, int, int, object]]
+    ) -> bytes | None:
+        """``part`` with ``cells`` (from :meth:`_cells_in_place`) replaced by their new bytes,
+        or None when none changes (formulas stay)."""
+        pieces: list[bytes] = []
+        cursor = 0
+        for col, start, end, patch in cells:
+            new = self._existing_cell(rnum, col, part[start:end], patch)
+            if new is not None:
+                pieces += (part[cursor:start], new)
+                cursor = end
+        if not pieces:
+            return None
+        pieces.append(part[cursor:])
+        return b"".join(pieces)
+
+    def _column_values(self, rows: list[int], col: int) -> list[object]:
+        """The patches of column ``col`` in ``rows`` (``_NO`` where there is none)."""
+        queue = self.rows
+        assert isinstance(queue, RowQueue)
+        c1 = col - 1
+        keys = [r << COL_BITS | c1 for r in rows]
+        return list(map(queue.patches.get, keys, repeat(_NO, len(keys))))
+
+    def _append_split(self, region: bytes, cols: list[int]) -> int | None:
         """How many of the patched columns ``cols`` have a cell in the run, or one after them
-        (the rest get only new cells after every row's last one)."""
+        (the rest get only new cells after every row's last one); None when a cell in the run
+        has no ``r=``. Usually one search answers: no cell without ``r=`` and none in or after
+        the first column not known to have cells."""
         split = self._bulk_split
+        if split >= len(cols):
+            return split
+        odd = self._odd_cells.get(cols[split])
+        if odd is None:
+            odd = self._odd_cells[cols[split]] = _cell_odd(self.p, cols[split])
+        if not odd.search(region):
+            return split
+        if self._cell_no_ref.search(region):
+            return None
         while split < len(cols):
             pattern = self._cells_from.get(cols[split])
             if pattern is None:
@@ -615,19 +719,20 @@ class SheetPatcher:
         new = self._patch_row(m.group(), inner, rnum, cells, probes)
         return part[:tag_start], new if new is not None else part[tag_start:] + self._row_end
 
-    def _bulk_cells(self, col: int, values: list[object], digits: list[bytes]) -> list[bytes]:
-        """The new cells of column ``col`` (b"" where there is none), one per row."""
+    def _bulk_tails_of(self, col: int, values: list[object]) -> list[bytes]:
+        """What follows ``<c r="`` + the reference's letters and digits in the new cells of
+        column ``col`` (b"" where there is none), one per row."""
         style = self._bulk_style(col)
         tails = self._bulk_tails.setdefault((col, style), {(_NoPatch, _NO): b""})
         if len(tails) > 65536:
             tails.clear()
             tails[(_NoPatch, _NO)] = b""
-        for key in {(v.__class__, v) for v in values}:  # the class too: 1, 1.0 and True
+        keys = list(zip(map(type, values), values, strict=True))  # with the class: 1, 1.0, True
+        for key in set(keys):
             if key not in tails:
-                tails[key] = self._bulk_tail(col, style, key[1])
-        tail_of = [tails[(v.__class__, v)] for v in values]
-        head = self._cell_r_first + _letters(col)
-        return [head + d + b'"' + t if t else b"" for d, t in zip(digits, tail_of, strict=False)]
+                tail = self._bulk_tail(col, style, key[1])
+                tails[key] = b'"' + tail if tail else b""
+        return list(map(tails.__getitem__, keys))
 
     def _bulk_style(self, col: int) -> int:
         """The style a new cell of ``col`` takes in a bulk run (as :meth:`_new_cell` picks it
@@ -644,15 +749,23 @@ class SheetPatcher:
         style = self._style_for(style, encoded, value, number_format)
         return self._cell_bytes(1, 1, style, encoded)[len(self._cell_r_first) + 3 :]
 
-    def _bulk_spans(self, part: bytes, lo: int, hi: int) -> bytes:
+    def _bulk_spans(
+        self, part: bytes, lo: int, hi: int, done: dict[tuple[bytes, int, int], bytes]
+    ) -> bytes:
         """``part`` (the bytes up to a row's end) with its row's ``spans`` widened as
-        :meth:`_fix_spans` does."""
+        :meth:`_fix_spans` does. ``done`` remembers the new tag of each (tag without its
+        ``r=``, lo, hi): most rows of a sheet have the same."""
         tag_start = part.rfind(self._row_open)
         tag_end = part.find(b">", tag_start) + 1
         tag = part[tag_start:tag_end]
         if b"spans" not in tag:
             return part
-        return part[:tag_start] + self._fix_spans(tag, [lo, hi]) + part[tag_end:]
+        quote = tag.find(b'"', len(self._row_open) + 4)  # a bulk run's rows start <row r="N"
+        key = (tag[quote:], lo, hi)
+        new = done.get(key)
+        if new is None:
+            new = done[key] = self._fix_spans(tag[quote:], [lo, hi])
+        return part[:tag_start] + tag[:quote] + new + part[tag_end:]
 
     def _check_region(self, buf: bytes, start: int, stop: int | None = None) -> int:
         """Look at ``buf[start:stop]`` once (stop defaults to the last complete tag): note array
@@ -664,12 +777,13 @@ class SheetPatcher:
         if stop <= start:
             return start
         region = buf[start:stop]
-        if b"<!" in region or b"<?" in region:
+        if _has(region, b"<!", b"!") or _has(region, b"<?", b"?"):
             end = self._sd_end.search(buf, start)
             bad = min(i for i in (region.find(b"<!"), region.find(b"<?")) if i >= 0) + start
             if end is None or bad < end.start():
                 raise SheetXmlError("comments, CDATA or processing instructions among the rows")
-        if self._f_open in region and (b"array" in region or b"dataTable" in region):
+        arrays = _has(region, b"array", b"y") or _has(region, b"dataTable", b"T")
+        if arrays and self._f_open in region:
             for f in self._array_re.finditer(region):
                 kind = get_attr(f.group(), b"t")
                 ref = get_attr(f.group(), b"ref")
@@ -1075,6 +1189,49 @@ def _cell_in_or_after(prefix: bytes, col: int) -> re.Pattern[bytes]:
     """Finds a cell whose reference is in column ``col`` or after it."""
     after = _letters_from(col).encode("ascii")
     return re.compile(b"<" + re.escape(prefix) + b'c r="' + after + rb"\d")
+
+
+def _letters_before(col: int) -> str | None:
+    """A regular expression for the column letters of every column before ``col`` (None for
+    column A: there are none)."""
+    letters = column_letter(col)
+    n = len(letters)
+    alternatives = [f"[A-Z]{{1,{n - 1}}}"] if n > 1 else []
+    for i, ch in enumerate(letters):
+        if ch > "A":
+            rest = n - i - 1
+            tail = f"[A-Z]{{{rest}}}" if rest else ""
+            alternatives.append(f"{letters[:i]}[A-{chr(ord(ch) - 1)}]{tail}")
+    return "(?:" + "|".join(alternatives) + ")" if alternatives else None
+
+
+def _cell_odd(prefix: bytes, col: int) -> re.Pattern[bytes]:
+    """Finds a cell that does not start ``<c r="`` with a column before ``col``: one without
+    ``r=`` first, or one in ``col`` or after it. (One search, as fast as either alone.)"""
+    before = _letters_before(col)
+    if before is None:
+        return re.compile(b"<" + re.escape(prefix) + rb"c[\s/>]")
+    return re.compile(
+        b"<" + re.escape(prefix) + rb'c(?! r="' + before.encode("ascii") + rb"\d)[\s/>]"
+    )
+
+
+def _positions(items: list[bytes], value: bytes) -> list[int]:
+    """Where ``items`` holds ``value`` (list.index searches in C: fast when they are few)."""
+    found: list[int] = []
+    i = -1
+    try:
+        while True:
+            i = items.index(value, i + 1)
+            found.append(i)
+    except ValueError:
+        return found
+
+
+def _has(data: bytes, needle: bytes, rare: bytes) -> bool:
+    """``needle in data``, answered first by a one-byte search (a memchr, ~50x faster) for
+    ``rare``, a byte of ``needle`` that sheet XML seldom holds."""
+    return rare in data and needle in data
 
 
 def _style_at(data: bytes, start: int, end: int) -> int | None:
