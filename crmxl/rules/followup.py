@@ -75,14 +75,25 @@ def last_contacts(
     if fu.empty:
         return empty, empty.copy()
     # Latest by date; on equal dates the lower row (entered later) wins: rows are in sheet
-    # order, and a stable sort by date keeps that order among equal dates.
+    # order, a stable sort by date keeps that order among equal dates, and each customer's
+    # record is its last place in that order (one sort, no per-customer Python).
     if not fu.index.is_monotonic_increasing:
         fu = fu.sort_index()
-    fu = fu.sort_values("date", kind="stable")
-    latest = fu.drop_duplicates("customer_id", keep="last").set_index("customer_id")
-    last = customer_ids.map(latest["date"]).astype("datetime64[ns]")
-    planned = customer_ids.map(latest["next_date"]).astype("datetime64[ns]")
-    return last, planned
+    codes, customers = pd.factorize(fu["customer_id"])
+    dates = fu["date"].to_numpy(dtype="datetime64[ns]")
+    order = np.argsort(dates, kind="stable")
+    last_place = np.full(len(customers), -1, dtype=np.int64)
+    np.maximum.at(last_place, codes[order], np.arange(len(order)))
+    record = order[last_place]  # each customer's record, by its place in fu
+    which = pd.Index(customers).get_indexer(customer_ids)  # -1: no record
+    found = which >= 0
+    picked = record[which]
+
+    def per_customer(values: np.ndarray) -> pd.Series:
+        out = pd.Series(values[picked], index=customer_ids.index, dtype="datetime64[ns]")
+        return out.where(found)
+
+    return per_customer(dates), per_customer(fu["next_date"].to_numpy(dtype="datetime64[ns]"))
 
 
 def cadences(tier: pd.Series, stage: pd.Series, clock: Clock) -> pd.Series:

@@ -28,10 +28,11 @@ Rules kept here (see :class:`SheetPatcher` for the details):
 
 Speed: a row is located by one regular-expression search for its start tag. In a rebuilt row,
 when every cell starts ``<c r="`` (checked by counting), the cells of interest are found by
-their reference directly; otherwise every cell's start tag is scanned. A computed column filled
-for the first time (new cells after every row's last cell) is the common large write: runs of
-such rows are done a chunk at a time (:meth:`SheetPatcher._bulk_append`), checked once for the
-whole run and copied in slices, with the bytes the row-by-row path would give.
+their reference directly; otherwise every cell's start tag is scanned. The common large writes
+(a computed column filled for the first time: new cells after every row's last cell; a weekly
+refresh: existing cells replaced) are done a chunk of rows at a time
+(:meth:`SheetPatcher._bulk_append`), checked once for the whole run and copied in slices, with
+the bytes the row-by-row path would give.
 """
 
 from __future__ import annotations
@@ -458,13 +459,14 @@ class SheetPatcher:
 
         It qualifies as a whole (checked once over its bytes): every row has ``r=``, increasing,
         and a closing tag; every cell starts ``<c r="``; no ``extLst``, ``customFormat`` or
-        array formula; and some patched columns lie after the run's last cell. Those columns'
-        new cells are made a column at a time and put before each ``</row>`` (no cell of theirs
-        in the run: their style cannot change within it). A row that needs more (a patch in an
-        earlier column, a :class:`CellPatch`, a probe) is rebuilt by :meth:`_patch_row` in its
-        turn, with the styles the row-by-row path would have noted by then. The run stops
-        before a new row to insert. The bytes are those of the row-by-row path (a test
-        compares them).
+        array formula. The patched columns with no cell in the run or after it get their new
+        cells a column at a time, put before each ``</row>`` (no cell of theirs in the run:
+        their style cannot change within it). A plain value for a column that has cells
+        replaces the row's existing cell in place (:meth:`_cells_in_place`). A row that needs
+        more (such a cell is missing, a :class:`CellPatch`, a probe) is rebuilt by
+        :meth:`_patch_row` in its turn, with the styles the row-by-row path would have noted by
+        then. The run stops before a new row to insert. The bytes are those of the row-by-row
+        path (a test compares them).
         """
         queue = self.rows
         if type(queue) is not RowQueue or queue.by_row is not None:
