@@ -10,18 +10,18 @@ Call :func:`crmxl.workbook.guard.check_workbook` before opening a file someone g
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
-import threading
 import zipfile
-from collections.abc import Iterator
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO
 from xml.etree import ElementTree as ET
 
 from crmxl.errors import InputFileError
+from crmxl.workbook.sharedstrings import SharedStrings
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -114,11 +114,10 @@ class Package:
         except (KeyError, ET.ParseError, zipfile.BadZipFile, EOFError) as exc:
             self.zip.close()
             raise InputFileError("file-corrupt", path=self.path) from exc
-        self._shared: list[str] = []
-        self._shared_iter: Iterator[tuple[str, ET.Element]] | None = None
-        self._shared_done = False
-        self._shared_fh: IO[bytes] | None = None
-        self._lock = threading.Lock()
+        part = self.shared_strings_part
+        self._shared = SharedStrings(
+            lambda: self.zip.open(part or "") if part in self.names else io.BytesIO(), _text_of
+        )
 
     def __enter__(self) -> Package:
         return self
@@ -132,8 +131,7 @@ class Package:
         self.close()
 
     def close(self) -> None:
-        if self._shared_fh is not None:
-            self._shared_fh.close()
+        self._shared.close()
         self.zip.close()
 
     def read(self, part: str) -> bytes:
@@ -194,37 +192,13 @@ class Package:
         raise KeyError(name)
 
     def shared_string(self, index: int) -> str | None:
-        """Item ``index`` of the shared-string table, parsing the table only that far.
-
-        A workbook saved by Excel may hold a million shared strings; the header row's are
-        near the start, so reading a header does not pay for the whole table.
-        """
-        with self._lock:
-            while len(self._shared) <= index and not self._shared_done:
-                self._next_shared()
-            return self._shared[index] if index < len(self._shared) else None
-
-    def shared_strings(self) -> list[str]:
-        """The whole shared-string table (rich text flattened)."""
-        with self._lock:
-            while not self._shared_done:
-                self._next_shared()
-            return self._shared
-
-    def _next_shared(self) -> None:
-        if self._shared_iter is None:
-            part = self.shared_strings_part
-            if not part or part not in self.names:
-                self._shared_done = True
-                return
-            self._shared_fh = self.zip.open(part)
-            self._shared_iter = ET.iterparse(self._shared_fh, events=("end",))
-        for _, elem in self._shared_iter:
-            if _local(elem.tag) == "si":
-                self._shared.append(_text_of(elem))
-                elem.clear()
-                return
-        self._shared_done = True
+        """Item ``index`` of the shared-string table (rich text flattened), None if there is no
+        such item. Only this item is parsed (see :mod:`crmxl.workbook.sharedstrings`): a header
+        row's strings may lie anywhere in a table of a million."""
+        try:
+            return self._shared.get(index)
+        except (ET.ParseError, zlib.error, zipfile.BadZipFile, EOFError, OSError) as exc:
+            raise InputFileError("file-corrupt", path=self.path) from exc
 
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
