@@ -47,6 +47,19 @@ def _cannot_start(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
     raise OSError("no processes left")
 
 
+def _record_starts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The modules child.start is asked to run, from now on (it still runs them)."""
+    started: list[str] = []
+    real = child.start
+
+    def spy(module: str, args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(module)
+        return real(module, args, **kwargs)
+
+    monkeypatch.setattr(child, "start", spy)
+    return started
+
+
 # -- the guard's scan in a child ----------------------------------------------------------
 
 
@@ -101,14 +114,7 @@ def test_reading_scans_the_largest_sheet_in_a_child(
         tmp_path / "crm.xlsx",
         {"跟进记录": sheet_xml(far + " " * 5000), "客户档案": sheet_xml(small)},
     )
-    started: list[str] = []
-    real = child.start
-
-    def spy(module: str, args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
-        started.append(module)
-        return real(module, args, **kwargs)
-
-    monkeypatch.setattr(child, "start", spy)
+    started = _record_starts(monkeypatch)
     monkeypatch.setattr(reader, "SCAN_CHILD_MIN", 0)
     before = path.read_bytes()
     with pytest.raises(InputFileError) as info:
@@ -263,14 +269,7 @@ def test_a_large_part_is_deflated_by_the_child(
 ) -> None:
     path = _big_book(tmp_path)
     monkeypatch.setattr(patch_module, "STREAM_CHECK_MIN", 0)
-    started: list[str] = []
-    real = child.start
-
-    def spy(module: str, args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
-        started.append(module)
-        return real(module, args, **kwargs)
-
-    monkeypatch.setattr(child, "start", spy)
+    started = _record_starts(monkeypatch)
     _save(path)
     assert started == ["crmxl.workbook.deflater"]
     with zipfile.ZipFile(path) as zf:
