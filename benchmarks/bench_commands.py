@@ -43,11 +43,11 @@ def main() -> None:
         work = Path(tmp) / "crm.xlsx"
         shutil.copy(args.data, work)
         if args.only in (None, "validate"):
-            seconds, gb, code = measure(["crmxl", "validate", str(work), "--json"])
+            seconds, gb, code, _ = measure(["crmxl", "validate", str(work), "--json"])
             print(f"validate:              {seconds:6.1f} s  peak {gb:.2f} GB  exit {code}")
         if args.only in (None, "annotate"):
             out = Path(tmp) / "annotated.xlsx"
-            seconds, gb, code = measure(["crmxl", "validate", str(work), "--annotate", str(out)])
+            seconds, gb, code, _ = measure(["crmxl", "validate", str(work), "--annotate", str(out)])
             print(f"validate --annotate:   {seconds:6.1f} s  peak {gb:.2f} GB  exit {code}")
         if args.only in (None, "assign"):
             csv = args.data.parent / f"leads-{args.leads // 1000}k-utf-8-sig.csv"
@@ -56,7 +56,7 @@ def main() -> None:
             code = subprocess.run(import_cmd(csv, work), stdout=subprocess.DEVNULL).returncode
             if code not in (0, 1):
                 raise SystemExit(f"import failed (exit {code})")
-            seconds, gb, code = measure(["crmxl", "assign", str(work), "--as-of", AS_OF])
+            seconds, gb, code, _ = measure(["crmxl", "assign", str(work), "--as-of", AS_OF])
             print(
                 f"assign ({args.leads // 1000}k leads):   {seconds:6.1f} s  peak {gb:.2f} GB  exit {code}"
             )
