@@ -68,24 +68,27 @@ def measure(args: list[str], timeout: float | None = None) -> tuple[float, float
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])
     )
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", WRAP, *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    tree = 0
-    while proc.poll() is None:
-        tree = max(tree, _tree_rss(proc.pid))
-        if timeout is not None and time.perf_counter() - start > timeout:
-            proc.kill()
-            proc.wait()
-            raise subprocess.TimeoutExpired(args, timeout)
-        time.sleep(0.05)
-    seconds = time.perf_counter() - start
-    err = proc.stderr.read() if proc.stderr is not None else ""
+    # stderr goes to a file, not a pipe: polling does not read, and a full pipe would stall it
+    with tempfile.TemporaryFile("w+") as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRAP, *args],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            text=True,
+            env=env,
+        )
+        tree = 0
+        while proc.poll() is None:
+            tree = max(tree, _tree_rss(proc.pid))
+            if timeout is not None and time.perf_counter() - start > timeout:
+                proc.kill()
+                proc.wait()
+                raise subprocess.TimeoutExpired(args, timeout)
+            time.sleep(0.05)
+        seconds = time.perf_counter() - start
+        log.seek(0)
+        err = log.read()
     lines = err.strip().splitlines()
     rss = int(lines[-1].split()[1]) if lines and lines[-1].startswith("RSS") else 0
     if proc.returncode not in (0, 1):
