@@ -39,7 +39,7 @@ lint: $(STAMP)
 
 ## templates: regenerate templates/ and sample_data/ from `crmxl init`
 templates: $(STAMP)
-	$(BIN)/python -m crmxl.templates --regenerate
+	$(BIN)/python -m crmxl.starter.templates --regenerate
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_refresh.py

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import CITY, INDUSTRIES, KINDS, REGIONS, WORDS  # noqa: E402
-from crmxl.schema import LEADS  # noqa: E402
+from crmxl.model.schema import LEADS  # noqa: E402
 
 WORKBOOK = ROOT / "benchmarks" / "data" / "crm-100k.xlsx"
 AS_OF = datetime(2026, 11, 20, 12, 0)
@@ -181,7 +181,7 @@ def main() -> None:
 
 
 def profile(src: Path, into: Path) -> None:
-    from crmxl.importer import import_rows
+    from crmxl.importing.importer import import_rows
 
     prof = cProfile.Profile()
     started = time.perf_counter()

@@ -31,12 +31,9 @@ AS_OF = datetime(2026, 11, 20)
 
 def run_one(path: Path, out: Path, period: str) -> dict[str, object]:
     """The report of ``path``, timed stage by stage (the same calls :func:`report` makes)."""
-    import importlib
-
-    import crmxl.facts as facts_mod
-
-    report_mod = importlib.import_module("crmxl.report")  # the module, not the function
-    from crmxl.facts import Period
+    import crmxl.commands.report as report_mod
+    import crmxl.reporting.facts as facts_mod
+    from crmxl.reporting.facts import Period
 
     stages: dict[str, float] = {}
 
@@ -54,7 +51,7 @@ def run_one(path: Path, out: Path, period: str) -> dict[str, object]:
     facts_mod.evaluate = timed("rules", facts_mod.evaluate)
     report_mod.load = timed("load", report_mod.load)
     report_mod.build = timed("build", report_mod.build)
-    report_mod._write_safely = timed("write", report_mod._write_safely)
+    report_mod.write_report = timed("write", report_mod.write_report)
     cpu = time.process_time()
     start = time.perf_counter()
     result = report_mod.report([path], out, as_of=AS_OF, period=period)

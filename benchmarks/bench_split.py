@@ -71,8 +71,8 @@ def main() -> None:
         from generate import generate
 
         generate(args.data, 100_000, 1_000_000)
-    from crmxl.merge import merge
-    from crmxl.split import split
+    from crmxl.splitmerge.merge import merge
+    from crmxl.splitmerge.split import split
 
     size = args.data.stat().st_size / 1e6
     print(f"workbook: {args.data} ({size:.1f} MB); {os.cpu_count()} cores")

@@ -2,7 +2,7 @@
 
     python benchmarks/generate.py --customers 100000 --follow-ups 1000000 -o benchmarks/data/crm-100k.xlsx
 
-Headers come from ``crmxl.schema``; values are plausible and deterministic (seeded). The (auto)
+Headers come from ``crmxl.model.schema``; values are plausible and deterministic (seeded). The (auto)
 columns are left blank, as in a workbook that was never refreshed. By default text is written as
 inline strings (xlsxwriter's constant-memory mode, fast); ``--shared-strings`` writes a
 shared-string table as Excel does (slower, more memory), so both layouts can be measured.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from crmxl.schema import CONTACTS, CUSTOMERS, FOLLOW_UPS, ISSUES, NEEDS, TEAM, TRANSACTIONS
+from crmxl.model.schema import CONTACTS, CUSTOMERS, FOLLOW_UPS, ISSUES, NEEDS, TEAM, TRANSACTIONS
 
 AS_OF = datetime(2026, 11, 20)
 REGIONS = ("华东", "华南", "华北", "华中", "西南", "西北", "东北")

@@ -6,28 +6,36 @@ The public API::
     result = refresh(["crm.xlsx"], as_of=datetime(2026, 11, 20))
     print(result.render("en"))
 
-Each command of the command line is one of these functions; each returns a result with
-``to_dict()`` (what ``--json`` prints) and ``render(lang)`` (what the terminal shows). The
-functions share their names with the modules that hold them, so they are imported here, eagerly:
-``crmxl.refresh`` is the function, whatever was imported before.
+Each command of the command line is one of these functions (:mod:`crmxl.commands`); each
+returns a result with ``to_dict()`` (what ``--json`` prints) and ``render(lang)`` (what the
+terminal shows). They are imported on first use (``crmxl.refresh`` loads the refresh command
+and pandas then), so ``import crmxl`` and ``crmxl --help`` stay light.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from crmxl.assign import assign
-from crmxl.errors import CrmxlError
-from crmxl.importer import import_rows
-from crmxl.merge import merge
-from crmxl.refresh import evaluate, refresh
-from crmxl.report import report
-from crmxl.settings import Settings
-from crmxl.split import split
-from crmxl.templates import init_separate, init_workbook
-from crmxl.todo import todo
-from crmxl.validate import validate
-from crmxl.workbook.reader import open_workspace
+#: Each public name and the module that holds it.
+_PUBLIC = {
+    "CrmxlError": "crmxl.errors",
+    "Settings": "crmxl.model.settings",
+    "assign": "crmxl.commands.assign",
+    "evaluate": "crmxl.rules.evaluate",
+    "import_rows": "crmxl.commands.import_",
+    "init_separate": "crmxl.commands.init",
+    "init_workbook": "crmxl.commands.init",
+    "merge": "crmxl.commands.merge",
+    "open_workspace": "crmxl.model.workspace",
+    "refresh": "crmxl.commands.refresh",
+    "report": "crmxl.commands.report",
+    "split": "crmxl.commands.split",
+    "todo": "crmxl.commands.todo",
+    "validate": "crmxl.commands.validate",
+}
 
 __all__ = [
     "CrmxlError",
@@ -46,3 +54,32 @@ __all__ = [
     "todo",
     "validate",
 ]
+
+if TYPE_CHECKING:
+    from crmxl.commands.assign import assign
+    from crmxl.commands.import_ import import_rows
+    from crmxl.commands.init import init_separate, init_workbook
+    from crmxl.commands.merge import merge
+    from crmxl.commands.refresh import refresh
+    from crmxl.commands.report import report
+    from crmxl.commands.split import split
+    from crmxl.commands.todo import todo
+    from crmxl.commands.validate import validate
+    from crmxl.errors import CrmxlError
+    from crmxl.model.settings import Settings
+    from crmxl.model.workspace import open_workspace
+    from crmxl.rules.evaluate import evaluate
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562)."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'crmxl' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})

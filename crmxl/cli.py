@@ -21,7 +21,6 @@ import click
 from crmxl import __version__
 from crmxl.errors import CrmxlError
 from crmxl.i18n import normalize_lang
-from crmxl.values import BadValue, parse_as_of
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -34,6 +33,8 @@ class AsOf(click.ParamType):
     def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
         if isinstance(value, datetime):
             return value
+        from crmxl.model.values import BadValue, parse_as_of  # (pandas: only when used)
+
         try:
             return parse_as_of(value)
         except BadValue:
@@ -157,7 +158,7 @@ def validate(
 
     有错误时退出码为 1 / exits 1 when there is any error.
     """
-    from crmxl.validate import validate as run
+    from crmxl.commands.validate import validate as run
 
     lang = lang_of(ctx)
     result = run(files, as_of=as_of, config=config, annotate=annotate)
@@ -229,7 +230,7 @@ def refresh(
     A backup goes to .crmxl-backups/ first; a file open in Excel/WPS is refused.
     输入无法读取时退出码为 1 / exits 1 when some inputs could not be read.
     """
-    from crmxl.refresh import refresh as run
+    from crmxl.commands.refresh import refresh as run
 
     lang = lang_of(ctx)
     result = run(
@@ -291,27 +292,22 @@ def init(
       crmxl init 客户资料/ --layout separate
       crmxl init leads.xlsx --sheets 线索,销售团队,配置
     """
-    from crmxl.templates import init_separate, init_workbook
+    from crmxl.commands.init import init as run
 
     lang = lang_of(ctx)
-    names = [n.strip() for item in sheets for n in item.replace("，", ",").split(",") if n.strip()]
-    if layout == "separate":
-        results = init_separate(path, lang=lang, sample=sample, as_of=as_of, overwrite=overwrite)
-    else:
-        results = [
-            init_workbook(
-                path,
-                lang=lang,
-                sample=sample,
-                sheets=names or None,
-                as_of=as_of,
-                overwrite=overwrite,
-            )
-        ]
+    result = run(
+        path,
+        lang=lang,
+        sample=sample,
+        sheets=sheets,
+        layout=layout,
+        as_of=as_of,
+        overwrite=overwrite,
+    )
     if as_json:
-        emit_json([r.to_dict() for r in results] if layout == "separate" else results[0].to_dict())
+        emit_json(result.to_dict())
     else:
-        click.echo("\n".join(r.render(lang) for r in results))
+        click.echo(result.render(lang))
     return 0
 
 
@@ -383,7 +379,7 @@ def report_command(
     unless --lang is given. 不会覆盖输入文件或含客户数据的文件 / never replaces an input or
     a file holding CRM data.
     """
-    from crmxl.report import report as run
+    from crmxl.commands.report import report as run
 
     lang = lang_of(ctx)
     result = run(
@@ -441,7 +437,7 @@ def todo_command(
       crmxl todo crm.xlsx --owner 张伟 --days 3
       crmxl todo crm.xlsx --json > todo.json
     """
-    from crmxl.todo import todo as run
+    from crmxl.commands.todo import todo as run
 
     lang = lang_of(ctx)
     result = run(
@@ -552,8 +548,8 @@ def import_(
     Text starting with = + - @ is stored as text, never a formula. Exits 1 when any row
     was rejected.
     """
+    from crmxl.commands.import_ import import_rows
     from crmxl.errors import UsageError as LibraryUsageError
-    from crmxl.importer import import_rows
 
     lang = lang_of(ctx)
     try:
@@ -616,7 +612,7 @@ def assign(
 
     有线索无法分配或疑似重复时退出码为 1 / exits 1 when a lead stays unassigned.
     """
-    from crmxl.assign import assign as run
+    from crmxl.commands.assign import assign as run
 
     lang = lang_of(ctx)
     result = run(files, as_of=as_of, dry_run=dry_run, config=config, backup=not no_backup)
@@ -676,7 +672,7 @@ def split(
       crmxl split crm.xlsx -o out/ --owner 李娜 --owner 陈静
       crmxl split 客户档案.xlsx 需求清单.xlsx 问题处理跟踪表.xlsx -o out/ --json
     """
-    from crmxl.split import split as run
+    from crmxl.commands.split import split as run
 
     lang = lang_of(ctx)
     result = run(
@@ -733,7 +729,7 @@ def merge(
     有冲突或未采纳的修改时退出码为 1 / exits 1 when anything was not applied.
     合并后运行 crmxl refresh / run crmxl refresh afterwards.
     """
-    from crmxl.merge import merge_files
+    from crmxl.commands.merge import merge_files
 
     lang = lang_of(ctx)
     result = merge_files(

@@ -1,6 +1,6 @@
 """The exceptions crmxl raises.
 
-Bad *data* is not an exception: it is a :class:`crmxl.findings.Finding`, collected in one pass.
+Bad *data* is not an exception: it is a :class:`crmxl.model.findings.Finding`, collected in one pass.
 These exceptions are for operations that cannot go on at all: a file that cannot be read, a file
 that must not be written. ``cli.py`` turns every :class:`CrmxlError` into a one-line
 ``Error: ...`` and exit code 1; anything else is a bug and keeps its traceback.

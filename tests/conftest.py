@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from crmxl.schema import SHEETS_BY_KEY
+from crmxl.model.schema import SHEETS_BY_KEY
 
 
 def _find_corpus() -> Path:

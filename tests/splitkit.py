@@ -12,10 +12,10 @@ import openpyxl
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from crmxl.manifest import MANIFEST_SHEET
-from crmxl.sample import SAMPLE_AS_OF
-from crmxl.schema import match_column, match_sheet
-from crmxl.templates import init_workbook
+from crmxl.model.schema import match_column, match_sheet
+from crmxl.splitmerge.manifest import MANIFEST_SHEET
+from crmxl.starter.sample import SAMPLE_AS_OF
+from crmxl.starter.templates import init_workbook
 
 AS_OF = SAMPLE_AS_OF
 

@@ -31,13 +31,13 @@ from openpyxl.comments import Comment
 from openpyxl.worksheet.table import Table
 from xlsxkit import STYLES, existing_cells, make_package, members, raw_members, sheet_xml
 
-from crmxl.annotate import annotate, destinations
+from crmxl.checks.annotate import annotate, destinations
 from crmxl.cli import cli
+from crmxl.commands.validate import ValidationResult, validate
 from crmxl.errors import UsageError, WriteRefusedError
-from crmxl.findings import Finding, Severity
 from crmxl.i18n import catalog
-from crmxl.templates import init_separate, init_workbook
-from crmxl.validate import ValidationResult, validate
+from crmxl.model.findings import Finding, Severity
+from crmxl.starter.templates import init_separate, init_workbook
 from crmxl.workbook import ERROR_FILL, WARNING_FILL, WorkbookWriter
 from crmxl.workbook.cellxml import cell_ref
 from crmxl.workbook.package import NS_REL as REL_NS
@@ -724,8 +724,7 @@ def test_a_replaced_copy_is_backed_up(cases: dict[str, Case], tmp_path: Path) ->
 def test_a_clean_workbook_gets_no_copy(tmp_path: Path) -> None:
     src = build_workbook(tmp_path / "crm.xlsx", {"customers": [GOOD], "team": TEAM[:1]})
     result = validate([src], as_of=AS_OF)
-    result.findings = []
-    done = annotate(result, tmp_path / "out.xlsx")
+    done = annotate(result.files, [], result.sources, tmp_path / "out.xlsx")
     assert done.files == [] and done.clean == [src] and not (tmp_path / "out.xlsx").exists()
     assert "未生成" in done.render("zh")
 

@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from crmxl.assign import assign
 from crmxl.cli import cli
 from crmxl.errors import WorkspaceError
-from crmxl.schema import CHANGELOG, LEADS, match_column
+from crmxl.leads.assign import assign
+from crmxl.model.schema import CHANGELOG, LEADS, match_column
 
 AS_OF = datetime(2026, 11, 20, 9, 0)
 

@@ -18,6 +18,7 @@ from libreoffice import roundtrip_xlsx
 from test_guard import beyond_the_grid, entity_bomb, far_cell, good, truncated
 from xlsxkit import make_package, openpyxl_cells, sheet_xml
 
+import crmxl.model.workspace as workspace_mod
 import crmxl.workbook.guard as guard
 import crmxl.workbook.patch as patch_module
 import crmxl.workbook.reader as reader
@@ -118,7 +119,7 @@ def test_reading_scans_the_largest_sheet_in_a_child(
     monkeypatch.setattr(reader, "SCAN_CHILD_MIN", 0)
     before = path.read_bytes()
     with pytest.raises(InputFileError) as info:
-        reader.open_workspace([path])
+        workspace_mod.open_workspace([path])
     assert info.value.code == "file-too-many-cells"
     assert started == ["crmxl.workbook.extent"]
     assert path.read_bytes() == before

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from crmxl.cli import cli
 from crmxl.errors import InputFileError, UsageError
-from crmxl.importer import id_sequence, import_rows
-from crmxl.schema import CHANGELOG, CUSTOMERS, LEADS, match_column, match_sheet
+from crmxl.importing.importer import id_sequence, import_rows
+from crmxl.model.schema import CHANGELOG, CUSTOMERS, LEADS, match_column, match_sheet
 from crmxl.workbook.package import Package
 
 AS_OF = datetime(2026, 11, 20, 10, 0)

@@ -22,12 +22,12 @@ from libreoffice import roundtrip_xlsx
 from openpyxl.workbook.workbook import Workbook
 from splitkit import AS_OF, cells, column, diff, edit, get, put, row_where, rows, sample_master
 
-from crmxl import manifest as mf
 from crmxl.cli import cli
 from crmxl.errors import WorkspaceError
-from crmxl.merge import merge, merge_files
-from crmxl.schema import ColType
-from crmxl.split import split
+from crmxl.model.schema import ColType
+from crmxl.splitmerge import manifest as mf
+from crmxl.splitmerge.merge import merge, merge_files
+from crmxl.splitmerge.split import split
 from crmxl.workbook import fingerprint
 
 LOG = "变更日志"
@@ -412,7 +412,7 @@ def test_a_reader_s_changes_are_not_edits() -> None:
 
 
 def test_a_master_refreshed_since_the_split_still_takes_the_file(master: Path) -> None:
-    from crmxl.refresh import refresh
+    from crmxl.commands.refresh import refresh
 
     path = split_for(master)
     refresh([master], as_of=AS_OF + timedelta(days=3), backup=False)  # rewrites (auto) cells

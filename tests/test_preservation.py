@@ -23,8 +23,8 @@ import xlsxwriter
 from conftest import CORPUS
 from libreoffice import roundtrip_xlsx
 
-from crmxl.refresh import refresh
-from crmxl.schema import CUSTOMERS, FOLLOW_UPS, TRANSACTIONS, match_column, match_sheet
+from crmxl.commands.refresh import refresh
+from crmxl.model.schema import CUSTOMERS, FOLLOW_UPS, TRANSACTIONS, match_column, match_sheet
 
 AS_OF = datetime(2026, 11, 20, 10)
 HERE = Path(__file__).parent

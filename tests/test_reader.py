@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from crmxl.errors import InputFileError, WorkspaceError
-from crmxl.workbook.reader import open_workspace
+from crmxl.model.workspace import open_workspace
 
 CUSTOMER = {
     "customer_id": "C001",

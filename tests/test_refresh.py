@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from crmxl.cli import cli
+from crmxl.commands.refresh import refresh
 from crmxl.errors import InputFileError, WriteRefusedError
-from crmxl.refresh import refresh
-from crmxl.schema import FOLLOW_UPS, match_column, match_sheet
+from crmxl.model.schema import FOLLOW_UPS, match_column, match_sheet
 
 AS_OF = datetime(2026, 11, 20, 10, 0)
 TODAY = AS_OF.date()
@@ -361,7 +361,7 @@ def test_not_a_crm_workbook_is_a_clean_error(tmp_path: Path) -> None:
 
 
 def test_rows_read_count_every_record_as_validate_does(make_workbook) -> None:
-    from crmxl.validate import validate
+    from crmxl.commands.validate import validate
 
     leads = [
         {

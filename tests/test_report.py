@@ -17,11 +17,11 @@ from crm_small import AS_OF, customer, issue, sheets
 from libreoffice import convert
 
 from crmxl.cli import cli
+from crmxl.commands.refresh import refresh
+from crmxl.commands.report import report
 from crmxl.errors import UsageError, WriteRefusedError
 from crmxl.i18n import t
-from crmxl.kpis import UNITS
-from crmxl.refresh import refresh
-from crmxl.report import report
+from crmxl.reporting.kpis import UNITS
 
 
 @pytest.fixture
@@ -405,7 +405,7 @@ def test_libreoffice_renders_the_report(small: Path, tmp_path: Path) -> None:
 
 def test_docs_state_every_definition() -> None:
     docs = (Path(__file__).parents[1] / "docs" / "report.md").read_text(encoding="utf-8")
-    from crmxl.kpis import Kpi
+    from crmxl.reporting.kpis import Kpi
 
     probs = (
         ("probs", "潜在 10%、意向 50%、成交 80%", "Prospect 10%, Interested 50%, Customer 80%"),

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crmxl.refresh import evaluate
+from crmxl.model.workspace import open_workspace
 from crmxl.rules import Computed
+from crmxl.rules.evaluate import evaluate
 from crmxl.rules.followup import last_contacts
-from crmxl.workbook.reader import open_workspace
 
 AS_OF = datetime(2026, 11, 20, 10, 0)
 TODAY = AS_OF.date()

@@ -14,11 +14,11 @@ from splitkit import AS_OF, cells, column, diff, get, rows, sample_master
 
 from crmxl.cli import cli
 from crmxl.errors import UsageError, WriteRefusedError
-from crmxl.manifest import MANIFEST_SHEET, TOKEN_HEADER
-from crmxl.schema import SHEETS_BY_KEY, match_column, match_sheet
-from crmxl.settings import Settings
-from crmxl.split import APPENDABLE, locked_columns, split
-from crmxl.workbook.reader import open_workspace
+from crmxl.model.schema import SHEETS_BY_KEY, match_column, match_sheet
+from crmxl.model.settings import Settings
+from crmxl.model.workspace import open_workspace
+from crmxl.splitmerge.manifest import MANIFEST_SHEET, TOKEN_HEADER
+from crmxl.splitmerge.split import APPENDABLE, locked_columns, split
 
 REPS = {"李娜", "陈静", "杨磊", "赵敏", "黄强"}
 MANAGERS = {"张伟", "王芳"}
@@ -275,8 +275,8 @@ def test_worker_processes_write_the_same_workbooks(master: Path, tmp_path: Path)
 def test_the_manuals_three_files_split_and_merge_back(tmp_path: Path) -> None:
     from splitkit import edit, put
 
-    from crmxl.merge import merge
-    from crmxl.templates import init_separate
+    from crmxl.splitmerge.merge import merge
+    from crmxl.starter.templates import init_separate
 
     files = [r.path for r in init_separate(tmp_path / "m", sample=True, as_of=AS_OF)]
     result = split(files, tmp_path / "out", owners=["李娜"], as_of=AS_OF)

@@ -19,12 +19,11 @@ import pytest
 from libreoffice import roundtrip_xlsx
 from openpyxl.worksheet.worksheet import Worksheet
 
-from crmxl import templates, values
 from crmxl.a1 import column_letter
 from crmxl.errors import UsageError, WriteRefusedError
 from crmxl.i18n import catalog, placeholders
-from crmxl.sample import CSV_COLUMNS, SAMPLE_AS_OF, TEAM, Sample, build_sample, leads_csv
-from crmxl.schema import (
+from crmxl.model import values
+from crmxl.model.schema import (
     ENUMS,
     GUIDE_NAMES,
     LEADS,
@@ -34,8 +33,10 @@ from crmxl.schema import (
     ColType,
     SheetSpec,
 )
-from crmxl.settings import DEFAULT_THRESHOLDS, Settings, default_rows
-from crmxl.templates import (
+from crmxl.model.settings import DEFAULT_THRESHOLDS, Settings, default_rows
+from crmxl.starter import templates
+from crmxl.starter.sample import CSV_COLUMNS, SAMPLE_AS_OF, TEAM, Sample, build_sample, leads_csv
+from crmxl.starter.templates import (
     AUTO_FILL,
     AUTO_HEADER_FILL,
     DATA_ROWS,
@@ -857,7 +858,7 @@ def test_placeholders_are_used(sample: Sample) -> None:
 
 @pytest.fixture(scope="module")
 def sample_findings(books: dict[str, Path]) -> list[Any]:
-    from crmxl.validate import validate
+    from crmxl.commands.validate import validate
 
     return list(validate([books["sample-zh"]], as_of=SAMPLE_AS_OF).findings)
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from crm_small import AS_OF, sheets
 
 from crmxl.cli import cli
+from crmxl.commands.todo import todo
 from crmxl.errors import UsageError
-from crmxl.todo import todo
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crmxl.validate import validate
+from crmxl.commands.validate import validate
 
 AS_OF = datetime(2026, 11, 20)
 GOOD = {

@@ -45,9 +45,9 @@ def compute(
 ) -> Computed:
     """Every (auto) value of the workspace.
 
-    ``frames`` maps sheet keys to typed frames (:func:`crmxl.frames.typed`); the customers
+    ``frames`` maps sheet keys to typed frames (:func:`crmxl.model.frames.typed`); the customers
     frame's current ``tier`` is taken as the old tier. ``changelog`` has columns time, record,
-    old, new and is_tier (a tier change), as :func:`crmxl.refresh.changelog_frame` builds it.
+    old, new and is_tier (a tier change), as :func:`crmxl.rules.evaluate.changelog_frame` builds it.
     """
     out = Computed()
     transactions = frames.get("transactions") if has_transactions else None

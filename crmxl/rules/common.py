@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from crmxl.settings import Settings
+from crmxl.model.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
+from crmxl.model.values import format_amount
 from crmxl.rules.common import Clock, column
-from crmxl.values import format_amount
 
 WINDOW_DAYS = 365
 

@@ -20,7 +20,6 @@ import re
 from typing import TypeAlias
 
 from crmxl.a1 import column_index, column_letter
-from crmxl.values import datetime_to_serial
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
@@ -35,6 +34,21 @@ class Text(str):
     """
 
     __slots__ = ()
+
+
+#: Day 0 of Excel's two date systems (1900, with its phantom 29 Feb 1900 before March, and 1904).
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)
+
+
+def datetime_to_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:
+    """The Excel serial number of a date or date-time."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
+    delta = value.replace(tzinfo=None) - epoch
+    serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
+    return round(serial, 10)
 
 
 CellValue: TypeAlias = str | Text | int | float | bool | dt.date | dt.datetime | None

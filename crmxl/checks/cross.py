@@ -1,0 +1,257 @@
+"""The checks across rows and sheets (SPEC 1, 4): references and 查重.
+
+Unknown 客户编号 and 负责人, duplicate customer names and phones (查重), legal full names, late
+records, tier overrides without a note, contacts without a way to reach them, issue times before
+the issue was logged, invalid leads without a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+from crmxl.checks.cells import _num, _raw, finding
+from crmxl.i18n import register
+from crmxl.model import values
+from crmxl.model.findings import Finding, Severity
+from crmxl.model.frames import Typed
+from crmxl.model.workspace import Workspace
+
+
+def cross_findings(tts: dict[str, Typed], ws: Workspace, as_of: datetime) -> list[Finding]:
+    out: list[Finding] = []
+    settings = ws.settings
+    customers = tts.get("customers")
+    customer_ids = set(customers.frame["customer_id"].dropna()) if customers else None
+    team = tts.get("team")
+    team_names = set(team.frame["name"].dropna()) if team else None
+    for tt in tts.values():
+        table, frame = tt.table, tt.frame
+        for col in table.spec.columns:
+            if col.key not in table.columns:
+                continue
+            if (
+                col.customer_ref or col.key == "converted_customer_id"
+            ) and customer_ids is not None:
+                if tt is customers:
+                    continue
+                ids = frame[col.key]
+                unknown = ids.notna() & ~ids.isin(customer_ids)
+                for row in ids.index[unknown]:
+                    out.append(
+                        finding(
+                            table,
+                            col.key,
+                            int(row),
+                            "unknown-customer",
+                            Severity.ERROR,
+                            ids.at[row],
+                        )
+                    )
+            if col.owner_ref and team_names is not None:
+                names = frame[col.key]
+                unknown = names.notna() & ~names.isin(team_names)
+                severity = Severity.WARNING if col.key == "recorded_by" else Severity.ERROR
+                for row in names.index[unknown]:
+                    out.append(
+                        finding(table, col.key, int(row), "unknown-owner", severity, names.at[row])
+                    )
+    if customers is not None:
+        out += _customer_findings(customers, settings.record_hours, settings.tiers)
+    if "contacts" in tts:
+        out += _contact_findings(tts["contacts"])
+    if "issues" in tts:
+        out += _issue_findings(tts["issues"])
+    if "leads" in tts:
+        out += _lead_findings(tts["leads"])
+    return out
+
+
+def _customer_findings(tt: Typed, record_hours: float, tiers: Iterable[str]) -> list[Finding]:
+    table, frame = tt.table, tt.frame
+    out: list[Finding] = []
+    if table.has("name"):
+        names = frame["name"]
+        for row, name in names.dropna().items():
+            if not values.has_legal_ending(str(name)):
+                out.append(finding(table, "name", int(row), "short-name", Severity.WARNING, name))
+        folded = names.dropna().map(lambda n: values.normalize_company(str(n)))
+        seen: dict[str, int] = {}
+        for row, key in folded.items():
+            if key in seen:
+                out.append(
+                    finding(
+                        table,
+                        "name",
+                        int(row),
+                        "duplicate-customer",
+                        Severity.ERROR,
+                        names.at[row],
+                        first=table.cell("name", seen[key]),
+                    )
+                )
+            else:
+                seen[key] = int(row)
+    if table.has("created") and table.has("first_contact"):
+        late = (frame["created"] - frame["first_contact"]) > timedelta(hours=record_hours)
+        for row in frame.index[late.fillna(False)]:
+            days = (frame.at[row, "created"] - frame.at[row, "first_contact"]).days
+            out.append(
+                finding(
+                    table,
+                    "created",
+                    int(row),
+                    "late-record",
+                    Severity.WARNING,
+                    _raw(table, "created", row),
+                    days=days,
+                    hours=_num(record_hours),
+                )
+            )
+    if table.has("tier_override"):
+        letters = set(tiers)
+        notes = frame["notes"] if "notes" in frame else pd.Series(None, index=frame.index)
+        for row, tier in frame["tier_override"].dropna().items():
+            if tier not in letters:
+                out.append(
+                    finding(
+                        table,
+                        "tier_override",
+                        int(row),
+                        "bad-enum",
+                        Severity.ERROR,
+                        tier,
+                        allowed="、".join(letters),
+                    )
+                )
+            elif values.is_blank(notes.get(row)):
+                out.append(
+                    finding(
+                        table,
+                        "tier_override",
+                        int(row),
+                        "override-needs-note",
+                        Severity.WARNING,
+                        tier,
+                    )
+                )
+    return out
+
+
+def _contact_findings(tt: Typed) -> list[Finding]:
+    table, frame = tt.table, tt.frame
+    out: list[Finding] = []
+    methods = [k for k in ("mobile", "wechat", "email") if table.has(k)]
+    if methods:
+        raw_blank = pd.Series(True, index=frame.index)
+        for k in methods:
+            raw_blank &= table.data[k].map(values.is_blank)
+        for row in frame.index[raw_blank]:
+            out.append(
+                finding(table, methods[0], int(row), "missing-contact-method", Severity.ERROR, None)
+            )
+    if table.has("mobile") and "customer_id" in frame:
+        phones = frame[["mobile", "customer_id"]].dropna()
+        first: dict[str, tuple[int, str]] = {}
+        for row, phone, cid in phones.itertuples():
+            if phone in first and first[phone][1] != cid:
+                out.append(
+                    finding(
+                        table,
+                        "mobile",
+                        int(row),
+                        "duplicate-phone",
+                        Severity.WARNING,
+                        phone,
+                        first=table.cell("mobile", first[phone][0]),
+                        other=first[phone][1],
+                    )
+                )
+            elif phone not in first:
+                first[phone] = (int(row), cid)
+    return out
+
+
+def _issue_findings(tt: Typed) -> list[Finding]:
+    table, frame = tt.table, tt.frame
+    out: list[Finding] = []
+    if "logged_at" not in frame:
+        return out
+    logged = frame["logged_at"]
+    for key in ("first_response_at", "plan_at", "resolved_at"):
+        if not table.has(key):
+            continue
+        before = frame[key] < logged
+        for row in frame.index[before.fillna(False)]:
+            out.append(
+                finding(
+                    table,
+                    key,
+                    int(row),
+                    "resolved-before-logged",
+                    Severity.ERROR,
+                    _raw(table, key, row),
+                    logged=table.cell("logged_at", int(row)),
+                )
+            )
+    return out
+
+
+def _lead_findings(tt: Typed) -> list[Finding]:
+    table, frame = tt.table, tt.frame
+    out: list[Finding] = []
+    if "status" not in frame:
+        return out
+    reason = (
+        frame["invalid_reason"] if "invalid_reason" in frame else pd.Series(None, index=frame.index)
+    )
+    invalid = frame["status"] == "无效"
+    for row in frame.index[invalid & reason.isna()]:
+        key = "invalid_reason" if table.has("invalid_reason") else "status"
+        out.append(finding(table, key, int(row), "invalid-reason-missing", Severity.ERROR, None))
+    return out
+
+
+register(
+    {
+        "unknown-customer": (
+            "客户编号“{value}”在客户档案中不存在",
+            "Customer ID {value!r} is not in the customer sheet",
+        ),
+        "unknown-owner": ("“{value}”不在销售团队名单中", "{value!r} is not in the team sheet"),
+        "short-name": (
+            "“{value}”像是简称，请填写单位全称（如“…有限公司”）",
+            "{value!r} looks abbreviated; use the full legal name (… Co., Ltd.)",
+        ),
+        "duplicate-customer": (
+            "客户“{value}”与 {first} 重复（查重）",
+            "Customer {value!r} duplicates {first}",
+        ),
+        "late-record": (
+            "建档比首次接触晚了 {days} 天，超过 {hours} 小时时限",
+            "Recorded {days} days after first contact, beyond the {hours} h limit",
+        ),
+        "override-needs-note": (
+            "手动等级“{value}”需要在备注中说明原因",
+            "Tier override {value!r} needs a reason in Notes",
+        ),
+        "missing-contact-method": (
+            "手机、微信、邮箱至少填写一项",
+            "Give at least one of mobile, WeChat or e-mail",
+        ),
+        "duplicate-phone": (
+            "电话 {value} 已属于客户 {other}（{first}），请查重",
+            "Phone {value} already belongs to customer {other} ({first})",
+        ),
+        "resolved-before-logged": (
+            "时间 {value} 早于登记时间（{logged}）",
+            "Time {value} is before the logged time ({logged})",
+        ),
+        "invalid-reason-missing": (
+            "无效线索必须填写无效原因",
+            "An invalid lead needs an invalid reason",
+        ),
+    }
+)

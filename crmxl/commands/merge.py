@@ -1,0 +1,8 @@
+"""``crmxl merge``: the split workbooks handed back, merged into the master
+(:mod:`crmxl.splitmerge`)."""
+
+from __future__ import annotations
+
+from crmxl.splitmerge.merge import MergeResult, merge, merge_files
+
+__all__ = ["MergeResult", "merge", "merge_files"]

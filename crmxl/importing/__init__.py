@@ -1,0 +1,1 @@
+"""``crmxl import``: rows from a CSV or Excel sheet appended to a standard sheet."""

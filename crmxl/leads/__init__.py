@@ -1,0 +1,1 @@
+"""Leads: assigning waiting leads to the team (SPEC 2.5)."""

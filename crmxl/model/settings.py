@@ -1,0 +1,616 @@
+"""Settings: the 配置 sheet and a ``--config`` TOML file, into one typed :class:`Settings`.
+
+Every setting has a default (SPEC 1.9), so both sources are optional; the TOML file wins over
+the sheet. A setting is known by its Chinese key (as the 配置 sheet shows it), its English key
+and a snake_case TOML key; all three are accepted in both places. A bad value is a
+:class:`~crmxl.model.findings.Finding` naming the cell (or the TOML key), and the default is used.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from crmxl.errors import SettingsError
+from crmxl.i18n import register
+from crmxl.model import values
+from crmxl.model.findings import Finding, Severity
+from crmxl.model.schema import SHEETS, fold
+
+TIER_SCHEMES: dict[str, tuple[str, ...]] = {"ABC": ("A", "B", "C"), "ABCD": ("A", "B", "C", "D")}
+DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
+    "ABC": {"A": 500_000, "B": 100_000},
+    "ABCD": {"A": 100_000, "B": 50_000, "C": 10_000},
+}
+ISSUE_TYPES = ("投诉", "合作异常", "售后问题", "咨询")
+STAGES = ("潜在", "意向", "成交", "流失")
+
+DEFAULT_INDUSTRIES = (
+    "制造业",
+    "互联网",
+    "金融",
+    "医疗",
+    "教育",
+    "零售",
+    "物流",
+    "能源",
+    "建筑",
+    "政府及公共事业",
+    "其他",
+)
+DEFAULT_REGIONS = ("华东", "华南", "华北", "华中", "西南", "西北", "东北")
+
+
+def _default_sensitive() -> tuple[str, ...]:
+    return tuple(f"{s.key}.{c.key}" for s in SHEETS for c in s.columns if c.sensitive)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the rules need to know that a team may change."""
+
+    tier_scheme: str = "ABC"
+    thresholds: Mapping[str, float] = field(default_factory=lambda: DEFAULT_THRESHOLDS["ABC"])
+    cadence_tier: Mapping[str, int] = field(
+        default_factory=lambda: {"A": 30, "B": 14, "C": 30, "D": 90}
+    )
+    cadence_stage: Mapping[str, int | None] = field(
+        default_factory=lambda: {"潜在": 7, "意向": None, "成交": None}
+    )
+    sla_hours: Mapping[str, tuple[float, float]] = field(
+        default_factory=lambda: {
+            "投诉": (2.0, 24.0),
+            "合作异常": (1.0, 4.0),
+            "售后问题": (2.0, 24.0),
+            "咨询": (4.0, 48.0),
+        }
+    )
+    churn_months: int = 3
+    record_hours: float = 24.0  # 建档时限
+    entry_hours: float = 24.0  # 录入时限
+    need_follow_up_days: int = 3
+    lead_confirm_hours: float = 1.0
+    reminder_days: int = 1
+    due_soon_days: int = 3
+    stage_probability: Mapping[str, float] = field(
+        default_factory=lambda: {"潜在": 0.10, "意向": 0.50, "成交": 0.80}
+    )
+    industries: tuple[str, ...] = DEFAULT_INDUSTRIES
+    regions: tuple[str, ...] = DEFAULT_REGIONS
+    sensitive: tuple[str, ...] = field(default_factory=_default_sensitive)  # "sheet.column"
+
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        """The tier letters of the scheme, best first."""
+        return TIER_SCHEMES[self.tier_scheme]
+
+    def cadence(self, tier: str | None, stage: str | None) -> int | None:
+        """Follow-up cadence in days: the shorter of the tier's and the stage's."""
+        options = [
+            self.cadence_tier.get(tier) if tier else None,
+            self.cadence_stage.get(stage) if stage else None,
+        ]
+        present = [d for d in options if d is not None]
+        return min(present) if present else None
+
+    def enum_values(self, key: str) -> tuple[str, ...] | None:
+        """Allowed values for a settings-driven enumeration (industries, regions, tiers)."""
+        if key == "industries":
+            return self.industries
+        if key == "regions":
+            return self.regions
+        if key == "tiers":
+            return self.tiers
+        return None
+
+    def is_sensitive(self, sheet_key: str, column_key: str) -> bool:
+        return f"{sheet_key}.{column_key}" in self.sensitive
+
+
+# --------------------------------------------------------------------- the settings table
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    """One row of the 配置 sheet."""
+
+    zh: str
+    en: str
+    toml: str
+    kind: str  # scheme, amount, int, hours, percent, list, columns
+    get: Callable[[Settings], Any]
+    put: Callable[[Settings, Any], Settings]
+    note_zh: str = ""
+    note_en: str = ""
+    optional: bool = False  # blank is a legitimate value (no cadence, no threshold)
+
+
+def _with(s: Settings, attr: str, value: Any) -> Settings:
+    changes: dict[str, Any] = {attr: value}
+    return replace(s, **changes)
+
+
+def _put_map(attr: str, key: str) -> Callable[[Settings, Any], Settings]:
+    def put(s: Settings, v: Any) -> Settings:
+        mapping = dict(getattr(s, attr))
+        mapping[key] = v
+        return _with(s, attr, mapping)
+
+    return put
+
+
+def _get_map(attr: str, key: str) -> Callable[[Settings], Any]:
+    return lambda s: getattr(s, attr).get(key)
+
+
+def _get_sla(kind: str, which: int) -> Callable[[Settings], Any]:
+    return lambda s: s.sla_hours[kind][which]
+
+
+def _put_sla(kind: str, which: int) -> Callable[[Settings, Any], Settings]:
+    def put(s: Settings, v: Any) -> Settings:
+        mapping = dict(s.sla_hours)
+        pair = list(mapping[kind])
+        pair[which] = v
+        mapping[kind] = (pair[0], pair[1])
+        return replace(s, sla_hours=mapping)
+
+    return put
+
+
+def _put_attr(attr: str) -> Callable[[Settings, Any], Settings]:
+    return lambda s, v: _with(s, attr, v)
+
+
+def _get_attr(attr: str) -> Callable[[Settings], Any]:
+    return lambda s: getattr(s, attr)
+
+
+_SLA_EN = {
+    "投诉": "Complaint",
+    "合作异常": "Delivery Problem",
+    "售后问题": "After-sales",
+    "咨询": "Inquiry",
+}
+_SLA_TOML = {
+    "投诉": "complaint",
+    "合作异常": "delivery",
+    "售后问题": "aftersales",
+    "咨询": "inquiry",
+}
+_STAGE_EN = {"潜在": "Prospect", "意向": "Interested", "成交": "Customer"}
+
+
+def _definitions() -> tuple[SettingDef, ...]:
+    defs: list[SettingDef] = [
+        SettingDef(
+            "分级方案",
+            "Tier Scheme",
+            "tier_scheme",
+            "scheme",
+            _get_attr("tier_scheme"),
+            _put_attr("tier_scheme"),
+            "ABC（默认）或 ABCD",
+            "ABC (default) or ABCD",
+        ),
+    ]
+    for letter in ("A", "B", "C"):
+        defs.append(
+            SettingDef(
+                f"{letter}级阈值",
+                f"Tier {letter} Threshold",
+                f"tier_{letter.lower()}",
+                "amount",
+                _get_map("thresholds", letter),
+                _put_map("thresholds", letter),
+                f"近12月成交额达到此金额为{letter}级；留空用方案默认值",
+                f"Trailing 12-month amount for tier {letter}; blank = scheme default",
+                optional=True,
+            )
+        )
+    for letter in ("A", "B", "C", "D"):
+        defs.append(
+            SettingDef(
+                f"跟进周期-{letter}级",
+                f"Cadence Tier {letter}",
+                f"cadence_{letter.lower()}",
+                "int",
+                _get_map("cadence_tier", letter),
+                _put_map("cadence_tier", letter),
+                "天",
+                "days",
+                optional=True,
+            )
+        )
+    for stage in ("潜在", "意向", "成交"):
+        defs.append(
+            SettingDef(
+                f"跟进周期-{stage}",
+                f"Cadence {_STAGE_EN[stage]}",
+                f"cadence_{_STAGE_EN[stage].lower()}",
+                "int",
+                _get_map("cadence_stage", stage),
+                _put_map("cadence_stage", stage),
+                "天；与等级周期取较短者；留空表示不按阶段",
+                "days; the shorter of tier and stage applies; blank = none",
+                optional=True,
+            )
+        )
+    for kind in ISSUE_TYPES:
+        for which, (zh, en, tk) in enumerate(
+            (("响应时限", "Response Hours", "response"), ("方案时限", "Plan Hours", "plan"))
+        ):
+            defs.append(
+                SettingDef(
+                    f"{kind}-{zh}",
+                    f"{_SLA_EN[kind]} {en}",
+                    f"sla_{_SLA_TOML[kind]}_{tk}",
+                    "hours",
+                    _get_sla(kind, which),
+                    _put_sla(kind, which),
+                    "小时",
+                    "hours",
+                )
+            )
+    defs += [
+        SettingDef(
+            "流失判定月数",
+            "Churn Months",
+            "churn_months",
+            "int",
+            _get_attr("churn_months"),
+            _put_attr("churn_months"),
+            "合作终止超过此月数判为流失",
+            "months after termination to count as lost",
+        ),
+        SettingDef(
+            "建档时限",
+            "Record Hours",
+            "record_hours",
+            "hours",
+            _get_attr("record_hours"),
+            _put_attr("record_hours"),
+            "首次接触后多少小时内建档",
+            "hours from first contact to the record",
+        ),
+        SettingDef(
+            "录入时限",
+            "Entry Hours",
+            "entry_hours",
+            "hours",
+            _get_attr("entry_hours"),
+            _put_attr("entry_hours"),
+            "沟通后多少小时内录入",
+            "hours from a conversation to its entry",
+        ),
+        SettingDef(
+            "需求跟进天数",
+            "Need Follow-up Days",
+            "need_follow_up_days",
+            "int",
+            _get_attr("need_follow_up_days"),
+            _put_attr("need_follow_up_days"),
+            "方案提交后多少天内跟进",
+            "days after a proposal to chase it",
+        ),
+        SettingDef(
+            "线索确认时限",
+            "Lead Confirm Hours",
+            "lead_confirm_hours",
+            "hours",
+            _get_attr("lead_confirm_hours"),
+            _put_attr("lead_confirm_hours"),
+            "线索分配后多少小时内确认",
+            "hours to confirm an assigned lead",
+        ),
+        SettingDef(
+            "提醒提前天数",
+            "Reminder Days",
+            "reminder_days",
+            "int",
+            _get_attr("reminder_days"),
+            _put_attr("reminder_days"),
+            "生日、周年提前几天提醒",
+            "days ahead to remind of birthdays",
+        ),
+        SettingDef(
+            "即将到期天数",
+            "Due Soon Days",
+            "due_soon_days",
+            "int",
+            _get_attr("due_soon_days"),
+            _put_attr("due_soon_days"),
+            "剩余几天内标记“即将到期”",
+            "days left that count as due soon",
+        ),
+    ]
+    for stage in ("潜在", "意向", "成交"):
+        defs.append(
+            SettingDef(
+                f"成交概率-{stage}",
+                f"Win Probability {_STAGE_EN[stage]}",
+                f"probability_{_STAGE_EN[stage].lower()}",
+                "percent",
+                _get_map("stage_probability", stage),
+                _put_map("stage_probability", stage),
+                "销售预测用",
+                "for the forecast",
+            )
+        )
+    defs += [
+        SettingDef(
+            "行业列表",
+            "Industries",
+            "industries",
+            "list",
+            _get_attr("industries"),
+            _put_attr("industries"),
+            "下拉选项，用逗号分隔",
+            "dropdown values, comma separated",
+        ),
+        SettingDef(
+            "区域列表",
+            "Regions",
+            "regions",
+            "list",
+            _get_attr("regions"),
+            _put_attr("regions"),
+            "下拉选项，用逗号分隔",
+            "dropdown values, comma separated",
+        ),
+        SettingDef(
+            "敏感列",
+            "Sensitive Columns",
+            "sensitive",
+            "columns",
+            _get_attr("sensitive"),
+            _put_attr("sensitive"),
+            "拆分给销售专员时删除的列",
+            "columns removed from a sales rep's workbook",
+        ),
+    ]
+    return tuple(defs)
+
+
+DEFINITIONS: tuple[SettingDef, ...] = _definitions()
+_BY_NAME: dict[str, SettingDef] = {}
+for _d in DEFINITIONS:
+    for _name in (_d.zh, _d.en, _d.toml):
+        _BY_NAME[fold(_name)] = _d
+
+
+def find_definition(name: str) -> SettingDef | None:
+    """The setting a key names (Chinese, English or TOML spelling)."""
+    return _BY_NAME.get(fold(name))
+
+
+# ------------------------------------------------------------------------------- reading
+
+
+def _sensitive_from_text(text: str) -> tuple[str, ...]:
+    """``年合作金额,预算`` -> the ``sheet.column`` keys of every sensitive column so named."""
+    from crmxl.model.schema import column_names
+
+    wanted = {fold(item) for item in values.parse_list(text)}
+    found: list[str] = []
+    unknown = set(wanted)
+    for spec in SHEETS:
+        for col in spec.columns:
+            names = column_names(col) | {fold(f"{spec.zh}.{col.zh}"), fold(f"{spec.key}.{col.key}")}
+            hit = names & wanted
+            if hit:
+                found.append(f"{spec.key}.{col.key}")
+                unknown -= hit
+    if unknown:
+        raise values.BadValue("unknown-column", ", ".join(sorted(unknown)))
+    return tuple(found)
+
+
+def _convert(defn: SettingDef, raw: Any) -> Any:
+    kind = defn.kind
+    if kind == "scheme":
+        scheme = values.nfkc(str(raw)).upper()
+        if scheme not in TIER_SCHEMES:
+            raise values.BadValue("bad-scheme", str(raw))
+        return scheme
+    if kind == "amount":
+        amount = values.parse_amount(raw)
+        if amount < 0:
+            raise values.BadValue("negative", str(raw))
+        return amount
+    if kind == "int":
+        number = values.parse_int(raw)
+        if number < 0:
+            raise values.BadValue("negative", str(raw))
+        return number
+    if kind == "hours":
+        hours = values.parse_number(raw)
+        if hours < 0:
+            raise values.BadValue("negative", str(raw))
+        return hours
+    if kind == "percent":
+        if isinstance(raw, str) and raw.strip().endswith(("%", "％")):
+            share = values.parse_number(values.nfkc(raw).rstrip("%")) / 100
+        else:
+            share = values.parse_number(raw)
+            if share > 1:
+                share /= 100
+        if not 0 <= share <= 1:
+            raise values.BadValue("bad-percent", str(raw))
+        return share
+    if kind == "list":
+        items = raw if isinstance(raw, list) else values.parse_list(raw)
+        return tuple(str(i).strip() for i in items if str(i).strip())
+    if kind == "columns":
+        text = ",".join(raw) if isinstance(raw, list) else str(raw)
+        return _sensitive_from_text(text)
+    raise AssertionError(kind)
+
+
+@dataclass(frozen=True)
+class SettingEntry:
+    """One setting as found in a source: where it is, its key and raw value."""
+
+    key: Any
+    value: Any
+    sheet: str = ""  # 配置 sheet name, or the TOML file's name
+    cell: str = ""  # the value's cell (配置!B5) or the TOML key
+
+
+def build_settings(entries: Iterable[SettingEntry]) -> tuple[Settings, list[Finding]]:
+    """Apply entries in order (later wins) over the defaults; collect findings.
+
+    Blank values keep the default, except for settings where blank means "none"
+    (a stage cadence, the C threshold).
+    """
+    findings: list[Finding] = []
+    settings = Settings()
+    explicit_thresholds: dict[str, Any] = {}
+    scheme_cell: SettingEntry | None = None
+    for entry in entries:
+        if values.is_blank(entry.key):
+            continue
+        defn = find_definition(str(entry.key))
+        if defn is None:
+            findings.append(
+                Finding.make(
+                    entry.sheet,
+                    entry.cell,
+                    "unknown-setting",
+                    Severity.WARNING,
+                    entry.key,
+                    key=entry.key,
+                )
+            )
+            continue
+        if values.is_blank(entry.value):
+            if defn.optional and defn.kind == "int":
+                settings = defn.put(settings, None)
+            continue
+        try:
+            converted = _convert(defn, entry.value)
+        except values.BadValue as exc:
+            findings.append(
+                Finding.make(
+                    entry.sheet,
+                    entry.cell,
+                    "bad-setting",
+                    Severity.ERROR,
+                    entry.value,
+                    key=defn.zh,
+                    problem=exc.code,
+                )
+            )
+            continue
+        if defn.kind == "amount":
+            explicit_thresholds[defn.toml[-1].upper()] = (converted, entry)
+            continue
+        if defn.kind == "scheme":
+            scheme_cell = entry
+        settings = defn.put(settings, converted)
+    thresholds = dict(DEFAULT_THRESHOLDS[settings.tier_scheme])
+    for letter, (amount, _) in explicit_thresholds.items():
+        if letter in settings.tiers[:-1]:
+            thresholds[letter] = amount
+    settings = replace(settings, thresholds=thresholds)
+    ordered = [thresholds[letter] for letter in settings.tiers[:-1]]
+    if any(a <= b for a, b in itertools.pairwise(ordered)):
+        where = explicit_thresholds.get(settings.tiers[1]) or next(
+            iter(explicit_thresholds.values()), None
+        )
+        entry = where[1] if where else scheme_cell or SettingEntry("", "")
+        findings.append(
+            Finding.make(
+                entry.sheet,
+                entry.cell,
+                "thresholds-not-descending",
+                Severity.ERROR,
+                entry.value,
+                values=" > ".join(f"{v:,.0f}" for v in ordered),
+            )
+        )
+        settings = replace(settings, thresholds=dict(DEFAULT_THRESHOLDS[settings.tier_scheme]))
+    return settings, findings
+
+
+def read_toml(path: Path) -> list[SettingEntry]:
+    """Entries from a ``--config`` TOML file (flat keys, or one level of tables)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError as exc:
+        raise SettingsError("config-missing", path=path) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError("config-unreadable", path=path, detail=str(exc)) from exc
+    entries: list[SettingEntry] = []
+
+    def walk(mapping: Mapping[str, Any], prefix: str) -> None:
+        for key, value in mapping.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict):
+                walk(value, f"{name}_")
+            else:
+                entries.append(SettingEntry(name, value, path.name, name))
+
+    walk(data, "")
+    return entries
+
+
+def default_rows(lang: str = "zh") -> list[tuple[str, str, str]]:
+    """The 配置 sheet of a new workbook: (key, value as text, note) per setting."""
+    defaults = Settings()
+    rows: list[tuple[str, str, str]] = []
+    for defn in DEFINITIONS:
+        value = defn.get(defaults)
+        if value is None:
+            text = ""
+        elif defn.kind == "percent":
+            text = f"{value:.0%}"
+        elif defn.kind == "list":
+            text = "，".join(value) if lang != "en" else ", ".join(value)
+        elif defn.kind == "columns":
+            text = _sensitive_names(value, lang)
+        elif isinstance(value, float) and value == int(value):
+            text = str(int(value))
+        else:
+            text = str(value)
+        key = defn.en if lang == "en" else defn.zh
+        note = defn.note_en if lang == "en" else defn.note_zh
+        rows.append((key, text, note))
+    return rows
+
+
+def _sensitive_names(keys: Iterable[str], lang: str) -> str:
+    from crmxl.model.schema import SHEETS_BY_KEY
+
+    names: list[str] = []
+    for item in keys:
+        sheet_key, col_key = item.split(".", 1)
+        col = SHEETS_BY_KEY[sheet_key].column(col_key)
+        name = col.en if lang == "en" else col.zh
+        if name not in names:
+            names.append(name)
+    return ", ".join(names) if lang == "en" else "，".join(names)
+
+
+register(
+    {
+        "unknown-setting": ("未知的配置项“{key}”，已忽略", "Unknown setting {key!r}, ignored"),
+        "bad-setting": (
+            "配置项“{key}”的值无效（{problem}），已使用默认值",
+            "Bad value for setting {key!r} ({problem}); the default is used",
+        ),
+        "thresholds-not-descending": (
+            "等级阈值必须从高到低递减：{values}",
+            "Tier thresholds must descend: {values}",
+        ),
+        "config-missing": ("找不到配置文件 {path}", "Config file {path} not found"),
+        "config-unreadable": (
+            "配置文件 {path} 无法读取：{detail}",
+            "Config file {path} cannot be read: {detail}",
+        ),
+    }
+)

@@ -1,0 +1,1 @@
+"""Split and merge: a least-privilege workbook per salesperson, and the safe merge back."""

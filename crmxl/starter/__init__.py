@@ -1,0 +1,1 @@
+"""``crmxl init``: the templates, the guide sheet and the sample data."""
