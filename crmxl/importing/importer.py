@@ -77,6 +77,7 @@ from crmxl.workbook import CellValue, SaveReport, Text
 from crmxl.workbook.cellxml import MAX_ROW, MAX_TEXT, text_length
 from crmxl.workbook.guard import check_workbook
 from crmxl.workbook.package import Package
+from crmxl.workbook.readcopy import open_reader
 
 #: A CSV larger than this is refused (it is read into memory whole).
 MAX_CSV_BYTES = 512 * 1024**2
@@ -235,15 +236,13 @@ def read_workbook_sheet(path: Path, sheet: str | None, spec: SheetSpec) -> Sourc
     An xlsx passes the input guards first (calamine, inside fastexcel, aborts the process on
     some hostile files); an ``.xls`` cannot be guarded that way and is only size-limited.
     """
-    import fastexcel
-
     kind = _workbook_kind(path)
     if kind == "xlsx":
         check_workbook(path)
     elif path.stat().st_size > MAX_XLS_BYTES:
         raise InputFileError("import-too-large", path=path, size=path.stat().st_size)
     try:
-        reader = fastexcel.read_excel(str(path))
+        reader = open_reader(path)
         names = list(reader.sheet_names)
     except Exception as exc:  # fastexcel raises its own hierarchy
         raise InputFileError("file-corrupt", path=path) from exc

@@ -42,11 +42,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import fastexcel
 import numpy as np
 import pandas as pd
 
 from crmxl.model.schema import ColType, SheetSpec
+from crmxl.workbook.readcopy import open_reader
 
 #: The very hidden sheet that holds the manifest (not a standard sheet name: readers skip it).
 MANIFEST_SHEET = "crmxl-manifest"
@@ -454,7 +454,7 @@ def parse(rows: Sequence[tuple[str, str]]) -> Manifest:
 
 def read_rows(path: Path) -> list[tuple[str, str]] | None:
     """The rows of ``path``'s manifest sheet as text, or None when it has none."""
-    reader = fastexcel.read_excel(str(path))
+    reader = open_reader(path)
     if MANIFEST_SHEET not in reader.sheet_names:
         return None
     frame = reader.load_sheet(

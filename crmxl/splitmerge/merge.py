@@ -35,7 +35,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import fastexcel
 import numpy as np
 import pandas as pd
 
@@ -60,6 +59,7 @@ from crmxl.splitmerge.split import (
 from crmxl.workbook import CellValue, SaveReport, Text
 from crmxl.workbook.guard import check_workbook
 from crmxl.workbook.package import Package
+from crmxl.workbook.readcopy import open_reader
 
 _SPLIT_TAG = re.compile(r"\[crmxl ([0-9a-f]{16}) sha256:([0-9a-f]{64})\]")
 _ROW_TAG = re.compile(r"\[crmxl ([0-9a-f]{16}) ([0-9a-f]{16})\]")
@@ -329,7 +329,7 @@ def _tokens(path: Path, table: Table) -> pd.Series:
     column = next((h for h in table.extra.values() if fold(h) == fold(mf.TOKEN_HEADER)), None)
     if column is None:
         return empty
-    reader = fastexcel.read_excel(str(path))
+    reader = open_reader(path)
     frame = reader.load_sheet(
         table.sheet_name,
         header_row=table.header_row - 1,

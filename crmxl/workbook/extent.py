@@ -1,7 +1,8 @@
 """Bound a worksheet's cells and check a part's prolog, streaming: the guard's scanning.
 
-Standard library only (and :mod:`crmxl.a1`): the guard runs :func:`scan_part` for the largest
-sheet in a child process (:func:`child_main`, started by :mod:`crmxl.workbook.child`) so that
+Standard library only (and :mod:`crmxl.a1`, :mod:`~crmxl.workbook.names` and
+:mod:`~crmxl.workbook.xmltext`): the guard runs :func:`scan_part` for the largest sheet in a
+child process (:func:`child_main`, started by :mod:`crmxl.workbook.child`) so that
 it overlaps the reading of the other sheets instead of holding this process's GIL; the verdict
 is the same as in process. See :mod:`crmxl.workbook.guard` for why cells are bounded at all.
 """
@@ -17,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from crmxl.a1 import column_index, column_letter
+from crmxl.workbook.names import canonical, open_zip
+from crmxl.workbook.xmltext import MAX_UTF16_BYTES, decode_head, utf16_codec
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,9 @@ class Limits:
     max_ratio: float = 250.0  # uncompressed / compressed, for parts over ratio_floor
     ratio_floor: int = 16 * 1024**2
     max_cells: int = 60_000_000  # bounding-box area of one worksheet
+    # calamine reads the whole shared-string table into memory: 100 MB (Excel's largest in
+    # benchmarks/) takes ~0.4 GB; this leaves a refresh room under 2 GB.
+    max_shared_strings_bytes: int = 256 * 1024**2
     max_rows: int = 1_048_576
     max_cols: int = 16_384
 
@@ -82,6 +88,7 @@ def _windows(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
 
 def _check_prolog(head: bytes) -> bool:
     """Refuse a DOCTYPE or ENTITY before the root element; True once the root is seen."""
+    head = decode_head(head)
     root = _ROOT_START.search(head)
     prolog = head if root is None else head[: root.start()]
     if _DOCTYPE.search(prolog):
@@ -95,10 +102,18 @@ def scan_part(
     zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, *, full: bool
 ) -> SheetExtent | None:
     """Check a part's prolog for DOCTYPE/ENTITY; for a worksheet (``full``), bound its cells."""
-    extent = SheetExtent(info.filename) if full else None
+    extent = SheetExtent(canonical(info.filename)) if full else None
     prolog_done = False
     head = b""
     for data in _windows(zf, info):
+        # Read as UTF-8 by everything after the guard: only small structural parts may be
+        # UTF-16 (they are converted first); a cell's reference cannot be bounded here.
+        if (
+            not head
+            and utf16_codec(data[:4]) is not None
+            and (full or info.file_size > MAX_UTF16_BYTES)
+        ):
+            raise Refused("file-utf16-part")
         if not prolog_done:
             head += data
             prolog_done = _check_prolog(head)
@@ -187,7 +202,7 @@ def scan_member(path: str, part: str, limits: Limits = DEFAULT_LIMITS) -> SheetE
     """Bound the cells of worksheet ``part`` of the zip at ``path``; raises :class:`Refused`
     when it reaches too far, :class:`Corrupt` when it cannot be read."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with open_zip(path) as zf:
             extent = scan_part(zf, zf.getinfo(part), limits, full=True)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as exc:
         raise Corrupt(part) from exc

@@ -10,6 +10,8 @@ every XML part and the cell references of every worksheet (streamed, with a byte
 
 from __future__ import annotations
 
+import posixpath
+import stat
 import subprocess
 import zipfile
 import zlib
@@ -30,6 +32,7 @@ from crmxl.workbook.extent import (
     scan_member,
     scan_part,
 )
+from crmxl.workbook.names import canonical, duplicate_names, open_zip
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -66,6 +69,12 @@ def sniff(path: Path) -> None:
     if path.is_dir():
         raise InputFileError("file-is-folder", path=path)
     try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise InputFileError("file-no-permission", path=path) from exc
+    if not stat.S_ISREG(mode):  # a FIFO or a device would block or never end
+        raise InputFileError("file-not-regular", path=path)
+    try:
         with path.open("rb") as fh:
             head = fh.read(8)
             if head.startswith(_OLE_MAGIC):
@@ -98,7 +107,7 @@ def check_workbook(
     if path.stat().st_size > limits.max_file_bytes:
         raise InputFileError("file-too-large", path=path, size=path.stat().st_size)
     try:
-        zf = zipfile.ZipFile(path)
+        zf = open_zip(path)
     except zipfile.BadZipFile as exc:
         raise InputFileError("file-corrupt", path=path) from exc
     report = GuardReport(path)
@@ -108,9 +117,12 @@ def check_workbook(
         report.members = len(infos)
         if len(infos) > limits.max_members:
             raise InputFileError("file-too-many-parts", path=path, count=len(infos))
-        names = {i.filename for i in infos}
-        if "[Content_Types].xml" not in names or not any(
-            n.endswith("workbook.xml") or n.endswith("workbook.bin") for n in names
+        twice = duplicate_names(i.filename for i in infos)
+        if twice:  # which copy would a reader take? Excel calls such a file damaged
+            raise InputFileError("file-duplicate-part", path=path, part=twice[0])
+        names = {canonical(i.filename).casefold() for i in infos}
+        if "[content_types].xml" not in names or not any(
+            n.endswith(("workbook.xml", "workbook.bin")) for n in names
         ):
             raise InputFileError("file-not-xlsx", path=path)
         if any(n.endswith("workbook.bin") for n in names):
@@ -128,10 +140,15 @@ def check_workbook(
                 raise InputFileError("file-bomb", path=path, part=info.filename)
         report.uncompressed_bytes = total
         for info in infos:
-            name = info.filename
+            name = canonical(info.filename)
             if not name.lower().endswith(_XML_SUFFIXES):
                 continue
-            is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+            if _is_shared_strings(name) and info.file_size > limits.max_shared_strings_bytes:
+                # calamine holds the whole table in memory (and aborts when it cannot)
+                raise InputFileError(
+                    "file-huge-shared-strings", path=path, size=info.file_size // 1024**2
+                )
+            is_sheet = name.lower().startswith("xl/worksheets/") and name.lower().endswith(".xml")
             if is_sheet and wanted is not None and name not in wanted:
                 is_sheet = False
             try:
@@ -143,6 +160,10 @@ def check_workbook(
             if extent is not None:
                 report.extents[name] = extent
     return report
+
+
+def _is_shared_strings(name: str) -> bool:
+    return posixpath.basename(name).lower() == "sharedstrings.xml"
 
 
 def scan_sheet(path: Path, part: str, limits: Limits = DEFAULT_LIMITS) -> SheetExtent:
@@ -204,6 +225,28 @@ register(
             "{path} is a folder; give an .xlsx file",
         ),
         "file-no-permission": ("没有权限读取 {path}", "No permission to read {path}"),
+        "file-not-regular": (
+            "{path} 不是普通文件（可能是管道或设备），请给出 .xlsx 文件",
+            "{path} is not a regular file (perhaps a pipe or a device); give an .xlsx file",
+        ),
+        "file-duplicate-part": (
+            "{path} 内部有两个同名部件 {part}，无法确定该读哪一个（文件已损坏），"
+            "请在 Excel 中打开并另存后再试",
+            "{path} holds the part {part} twice, so which one counts is unclear (the file "
+            "is damaged); open it in Excel, save it, and try again",
+        ),
+        "file-huge-shared-strings": (
+            "{path} 的共享字符串表解压后有 {size} MB，超出 crmxl 能安全读取的大小，已拒绝：请删除"
+            "不用的工作表或长文本后另存",
+            "{path} has a shared-strings table of {size} MB uncompressed, more than crmxl can "
+            "read safely; refused: delete unused sheets or long texts and save again",
+        ),
+        "file-utf16-part": (
+            "{path} 的 {part} 以 UTF-16 编码保存（且是工作表或过大），crmxl 无法安全读取："
+            "请在 Excel 中打开并另存后再试",
+            "{path}: {part} is stored as UTF-16 text (a worksheet, or a large part), which "
+            "crmxl cannot read safely; open it in Excel, save it, and try again",
+        ),
         "file-empty": (
             "{path} 是空文件，请用 crmxl init 新建工作簿",
             "{path} is empty; make a workbook with crmxl init",

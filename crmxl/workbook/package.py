@@ -15,13 +15,16 @@ import posixpath
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 from xml.etree import ElementTree as ET
 
 from crmxl.errors import InputFileError
+from crmxl.workbook.names import canonical_names, find_member, folded_names, open_zip
 from crmxl.workbook.sharedstrings import SharedStrings
+from crmxl.workbook.xmltext import to_utf8, utf16_codec
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -105,10 +108,12 @@ class Package:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         try:
-            self.zip = zipfile.ZipFile(self.path)
+            self.zip = open_zip(self.path)
         except (zipfile.BadZipFile, OSError) as exc:
             raise InputFileError("file-corrupt", path=self.path) from exc
-        self.names = set(self.zip.namelist())
+        # Canonical names (backslashes as slashes); parts are found whatever their case.
+        self.names = set(canonical_names(self.zip))
+        self._folded = folded_names(self.names)
         try:
             self._load_structure()
         except (KeyError, ET.ParseError, zipfile.BadZipFile, EOFError) as exc:
@@ -116,7 +121,7 @@ class Package:
             raise InputFileError("file-corrupt", path=self.path) from exc
         part = self.shared_strings_part
         self._shared = SharedStrings(
-            lambda: self.zip.open(part or "") if part in self.names else io.BytesIO(), _text_of
+            lambda: self.open(part or "") if part in self.names else io.BytesIO(), _text_of
         )
 
     def __enter__(self) -> Package:
@@ -134,31 +139,46 @@ class Package:
         self._shared.close()
         self.zip.close()
 
+    def member(self, part: str) -> str:
+        """The member that package path ``part`` names (OPC part names ignore case)."""
+        return find_member(self.names, self._folded, part)
+
     def read(self, part: str) -> bytes:
-        return self.zip.read(part)
+        """A part's bytes (UTF-8: a small UTF-16 part is converted, see :mod:`.xmltext`)."""
+        return to_utf8(self.zip.read(self.member(part)))
+
+    def open(self, part: str) -> IO[bytes]:
+        """A part as a stream (UTF-8, as :meth:`read`)."""
+        fh = self.zip.open(self.member(part))
+        if not isinstance(fh, zipfile.ZipExtFile) or utf16_codec(fh.peek(4)[:4]) is None:
+            return fh
+        with fh:
+            return io.BytesIO(to_utf8(fh.read()))
 
     def rels(self, part: str) -> list[Relationship]:
-        path = rels_path(part)
+        path = self.member(rels_path(part))
         if path not in self.names:
             return []
-        return parse_rels(self.read(path), part)
+        return [
+            r if r.external else replace(r, target=self.member(r.target))
+            for r in parse_rels(self.read(path), part)
+        ]
 
     def _load_structure(self) -> None:
-        root_rels = parse_rels(self.read("_rels/.rels"), "")
+        root_rels = self.rels("")
         office = [r for r in root_rels if r.type.endswith(REL_OFFICE_DOCUMENT)]
-        self.workbook_part = office[0].target if office else "xl/workbook.xml"
-        wb = ET.fromstring(self.read(self.workbook_part))
+        self.workbook_part = office[0].target if office else self.member("xl/workbook.xml")
+        self.workbook_rels_part = self.member(rels_path(self.workbook_part))
+        self.workbook_xml = self.read(self.workbook_part)
+        wb = ET.fromstring(self.workbook_xml)
         self.strict = wb.tag.startswith("{" + NS_STRICT_MAIN)
         self.workbook_rels = self.rels(self.workbook_part)
         by_id = {r.id: r for r in self.workbook_rels}
-        self.date1904 = False
+        self.date1904 = date1904(wb)
         sheets: list[SheetPart] = []
         for elem in wb.iter():
             tag = _local(elem.tag)
-            if tag == "workbookPr":
-                flag = (_attr(elem, "date1904") or "").lower()
-                self.date1904 = flag in ("1", "true")
-            elif tag == "sheet":
+            if tag == "sheet":
                 rid = _attr(elem, "id") or ""
                 rel = by_id.get(rid)
                 if rel is None:
@@ -199,6 +219,16 @@ class Package:
             return self._shared.get(index)
         except (ET.ParseError, zlib.error, zipfile.BadZipFile, EOFError, OSError) as exc:
             raise InputFileError("file-corrupt", path=self.path) from exc
+
+
+def date1904(workbook: ET.Element) -> bool:
+    """Does the workbook count dates from 1904? Only the main ``<workbookPr>`` (a child of
+    ``<workbook>`` in the SpreadsheetML namespace) says so: Excel 2013+ on a Mac also writes
+    an ``<x15:workbookPr>`` inside ``<extLst>``, without the flag, which changes nothing."""
+    for elem in workbook:
+        if elem.tag in (f"{{{NS_MAIN}}}workbookPr", f"{{{NS_STRICT_MAIN}}}workbookPr"):
+            return (_attr(elem, "date1904") or "").strip().lower() in ("1", "true")
+    return False
 
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")

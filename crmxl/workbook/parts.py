@@ -123,8 +123,21 @@ def add_relationship(rels: bytes | None, rel_id: str, rel_type: str, target: str
     return _insert_before_close(rels, p, "Relationships", element)
 
 
+def has_override(content_types: bytes, part: str) -> bool:
+    """Does ``[Content_Types].xml`` declare part ``part`` already? (Part names compare
+    case-insensitively, as OPC says.)"""
+    wanted = "/" + part.lstrip("/").casefold()
+    for m in re.finditer(rb"<(?:[\w.-]+:)?Override(?=[\s/>])[^>]*>", content_types):
+        name = get_attr(m.group(), b"PartName")
+        if name is not None and name.decode("utf-8", "replace").casefold() == wanted:
+            return True
+    return False
+
+
 def add_override(content_types: bytes, part: str, content_type: str) -> bytes:
-    """Declare the content type of a new part in ``[Content_Types].xml``."""
+    """Declare the content type of a new part in ``[Content_Types].xml`` (unless it is)."""
+    if has_override(content_types, part):
+        return content_types
     p = root_prefix(content_types, "Types")
     element = (
         b"<" + p + b'Override PartName="/' + escape_attr(part).encode("utf-8")

@@ -46,6 +46,7 @@ from crmxl.workbook import parts
 from crmxl.workbook.cellxml import MAX_COL, MAX_ROW, CellValue, cell_xml, encode_value
 from crmxl.workbook.commentplan import CommentPlan, SheetComments, plan_comments
 from crmxl.workbook.guard import DEFAULT_LIMITS, GuardReport, check_workbook
+from crmxl.workbook.names import canonical_info, find_member, folded_names, open_zip
 from crmxl.workbook.package import Package
 from crmxl.workbook.save import (
     Fingerprint,
@@ -67,6 +68,7 @@ from crmxl.workbook.sheetxml import (
 )
 from crmxl.workbook.styles import DEFAULT_DATE_FORMAT, DEFAULT_DATETIME_FORMAT, StyleBook
 from crmxl.workbook.xmlcheck import Checked, StreamCheck
+from crmxl.workbook.xmltext import to_utf8
 from crmxl.workbook.zipcopy import (
     ChildFailed,
     ChildMemberWriter,
@@ -151,6 +153,7 @@ class WorkbookWriter:
             self.date1904 = pkg.date1904
             self.strict = pkg.strict
             self.workbook_part = pkg.workbook_part
+            self.workbook_rels_part = pkg.workbook_rels_part
             self.styles_part = pkg.styles_part
         self._patches: dict[str, dict[int, object]] = {}
         self._probes: dict[str, set[int]] = {}
@@ -519,7 +522,7 @@ class WorkbookWriter:
     def _build(self, fh: BinaryIO | None, build: _Build) -> None:
         """Write the new package to ``fh`` (None: a dry run that only patches and counts)."""
         try:
-            with zipfile.ZipFile(self.path) as src, self.path.open("rb") as raw:
+            with open_zip(self.path) as src, self.path.open("rb") as raw:
                 zw = ZipWriter(fh) if fh is not None else None
                 self._assemble(src, raw, zw, build)
                 if zw is not None:
@@ -535,16 +538,19 @@ class WorkbookWriter:
     def _assemble(
         self, src: zipfile.ZipFile, raw: BinaryIO, zw: ZipWriter | None, build: _Build
     ) -> None:
-        infos = src.infolist()
+        # Members keep their data; their names are written normalized (``xl\\a.xml`` as
+        # ``xl/a.xml``), and a small UTF-16 part that is edited is written as UTF-8.
+        infos = [canonical_info(i) for i in src.infolist()]
         build.infos = infos
         by_name = {i.filename: i for i in infos}
         styles_bytes = src.read(self.styles_part) if self.styles_part in by_name else None
         create_styles = styles_bytes is None and self._needs_styles()
-        styles = StyleBook(styles_bytes, strict=self.strict)
-        workbook = src.read(self.workbook_part)
-        wb_rels_name = parts_rels(self.workbook_part)
-        wb_rels = src.read(wb_rels_name) if wb_rels_name in by_name else None
-        original_types = content_types = src.read(CONTENT_TYPES)
+        styles = StyleBook(to_utf8(styles_bytes) if styles_bytes else None, strict=self.strict)
+        original_workbook = workbook = to_utf8(src.read(self.workbook_part))
+        wb_rels_name = self.workbook_rels_part
+        wb_rels = to_utf8(src.read(wb_rels_name)) if wb_rels_name in by_name else None
+        types_name = find_member(by_name, folded_names(by_name), CONTENT_TYPES)
+        original_types = content_types = to_utf8(src.read(types_name))
         structure_changed = bool(self._new_sheets) or create_styles
         styles_name = self.styles_part or posixpath.join(
             posixpath.dirname(self.workbook_part), "styles.xml"
@@ -575,10 +581,10 @@ class WorkbookWriter:
             if name in rewrite:
                 sheet = sheet_parts[name]
                 edit = self._legacy_drawing_edit(comments.legacy_drawing.get(name))
-                with src.open(info) as part:
+                with src.open(name) as part:  # by name: the stored name may differ
                     self._patch_sheet(sheet, part.read, zw, info, styles, build, tail_edit=edit)
                 build.rewritten.add(name)
-            elif name == CONTENT_TYPES and content_types != original_types:
+            elif name == types_name and content_types != original_types:
                 self._put(zw, name, content_types, info, build, rewritten=True)
             elif name == wb_rels_name and structure_changed:
                 self._put(zw, name, wb_rels or b"", info, build, rewritten=True)
@@ -599,7 +605,7 @@ class WorkbookWriter:
         if build.written:
             workbook = parts.set_full_calc_on_load(workbook)
         wb_info = by_name[self.workbook_part]
-        if workbook != src.read(self.workbook_part):
+        if workbook != original_workbook:
             self._put(zw, self.workbook_part, workbook, wb_info, build, rewritten=True)
         elif zw is not None:
             zw.copy_raw(raw, wb_info)
@@ -682,7 +688,11 @@ class WorkbookWriter:
                 workbook, new.name, new.sheet_id, new.rel_id, self.strict
             )
             content_types = parts.add_override(content_types, new.part, parts.CT_WORKSHEET)
-        if create_styles:
+        if create_styles and self.styles_part is not None:
+            # The workbook names a styles part that is not in the package: it is made where
+            # the relationship points, which stays the only one (see docs/write-path.md).
+            content_types = parts.add_override(content_types, styles_name, parts.CT_STYLES)
+        elif create_styles:
             while styles_name.lower() in taken:
                 styles_name = styles_name[:-4] + "1.xml"
             rel_id = parts.new_rel_id(rels)
@@ -820,11 +830,6 @@ class WorkbookWriter:
             freeze_header=new.freeze_header,
             strict=self.strict,
         )
-
-
-def parts_rels(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", f"{name}.rels")
 
 
 def _discard(data: bytes) -> None:

@@ -29,7 +29,9 @@ import pandas as pd
 from crmxl.a1 import column_index
 from crmxl.errors import InputFileError
 from crmxl.workbook.guard import SheetExtent, SheetScan, scan_sheet
+from crmxl.workbook.names import canonical
 from crmxl.workbook.package import Package, SheetPart, unescape_ooxml
+from crmxl.workbook.readcopy import open_reader
 
 logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
@@ -70,7 +72,7 @@ def first_rows(
     """
     rows: dict[int, dict[int, Any]] = {}
     buf = b""
-    with pkg.zip.open(sheet.part) as fh:
+    with pkg.open(sheet.part) as fh:
         start = -1
         while True:
             chunk = fh.read(256 * 1024)
@@ -234,7 +236,7 @@ def read_sheets(
     the guard's extent of its sheet.
     """
     local = threading.local()
-    sizes = {part: info.file_size for info in pkg.zip.infolist() if (part := info.filename)}
+    sizes = {canonical(info.filename): info.file_size for info in pkg.zip.infolist()}
     order = sorted(range(len(sheets)), key=lambda i: -sizes.get(sheets[i].part, 0))
     # The largest sheet's scan (when large) starts at once in a child process; see SheetScan.
     scans: dict[str, SheetScan] = {}
@@ -246,10 +248,7 @@ def read_sheets(
         scan = scans.pop(sheet.part, None)  # before any parser sees the sheet:
         extent = scan.result() if scan is not None else scan_sheet(pkg.path, sheet.part)
         if not hasattr(local, "reader"):
-            try:
-                local.reader = fastexcel.read_excel(str(pkg.path))
-            except Exception as exc:  # fastexcel raises its own hierarchy, or ValueError
-                raise InputFileError("file-corrupt", path=pkg.path) from exc
+            local.reader = open_reader(pkg.path)
         try:
             result = read(SheetSource(pkg, local.reader, sheet))
         except (zipfile.BadZipFile, KeyError, OSError) as exc:

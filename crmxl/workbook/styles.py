@@ -183,6 +183,17 @@ def set_attr(element: bytes, name: bytes, value: bytes) -> bytes:
     return tag + rest
 
 
+def _open_root(data: bytes, prefix: bytes) -> bytes:
+    """A styles part whose root is an empty element (``<styleSheet/>``, valid and minimal) with
+    the root opened and closed instead, so that sections can go inside it."""
+    root = re.search(rb"<" + re.escape(prefix) + rb"styleSheet(?=[\s/>])[^>]*?/>", data)
+    if root is None:
+        return data
+    tag = root.group()[:-2].rstrip()
+    closed = tag + b"></" + prefix + b"styleSheet>"
+    return data[: root.start()] + closed + data[root.end() :]
+
+
 class StyleBook:
     """The styles part of one workbook, read once, appended to as derived styles are needed."""
 
@@ -361,7 +372,7 @@ class StyleBook:
 
     def to_bytes(self) -> bytes:
         """The part with every appended entry in place and counts updated."""
-        data = self.original
+        data = _open_root(self.original, self.prefix)
         for section in ("numFmts", "fonts", "fills", "cellXfs"):
             new = self._new[section]
             if new:
