@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from crmxl.workbook import parts
 from crmxl.workbook.comments import CommentsPart
+from crmxl.workbook.names import canonical_names
 from crmxl.workbook.package import parse_rels, rels_path
 from crmxl.workbook.sheettail import find_legacy_drawing
 from crmxl.workbook.sheetxml import SheetXmlError
@@ -47,6 +48,22 @@ class CommentPlan:
     legacy_drawing: dict[str, str] = field(default_factory=dict)  # sheet part -> VML rel id
     lenient: set[str] = field(default_factory=set)  # rewritten parts that were not XML before
     comments: int = 0  # comments added or appended to
+
+
+#: Comments and VML drawings are edited whole, in memory (several times their size at the
+#: peak); a sheet whose notes take more than this (~80,000 notes) is refused, not risked.
+MAX_NOTES_PART_BYTES = 48 * 1024**2
+
+
+class NotesTooLarge(Exception):
+    """A comments part or VML drawing to edit is over :data:`MAX_NOTES_PART_BYTES`:
+    ``args`` = (sheet, part, size in MB)."""
+
+
+def _check_size(src: zipfile.ZipFile, sheet: str, name: str) -> None:
+    size = src.getinfo(name).file_size
+    if size > MAX_NOTES_PART_BYTES:
+        raise NotesTooLarge(sheet, name, size // 1024**2)
 
 
 def well_formed(data: bytes) -> bool:
@@ -80,9 +97,12 @@ def plan_comments(
     """Plan the comments of ``requests``. ``taken``: lower-cased part names in use (new names
     are added to it). Raises :class:`SheetXmlError` for a sheet whose ``<legacyDrawing>``
     points at no drawing (a second one cannot be added)."""
-    names = set(src.namelist())
+    names = set(canonical_names(src))
     plan = CommentPlan(content_types)
-    blocks = taken_blocks(src.read(n) for n in sorted(names) if n.lower().endswith(".vml"))
+    drawings = sorted(n for n in names if n.lower().endswith(".vml"))
+    for name in drawings:
+        _check_size(src, requests[0].sheet if requests else "", name)
+    blocks = taken_blocks(src.read(n) for n in drawings)
     for request in requests:
         part = request.part
         folder = posixpath.dirname(part)
@@ -108,6 +128,7 @@ def plan_comments(
                     raise SheetXmlError(request.sheet, "<legacyDrawing> names no drawing")
                 vml_name = rel.target
         if comments_name is not None:
+            _check_size(src, request.sheet, comments_name)
             comments = CommentsPart(src.read(comments_name))
         else:
             comments = CommentsPart(None, strict=strict)

@@ -44,7 +44,7 @@ from crmxl.errors import UsageError, WriteRefusedError
 from crmxl.i18n import register
 from crmxl.workbook import parts
 from crmxl.workbook.cellxml import MAX_COL, MAX_ROW, CellValue, cell_xml, encode_value
-from crmxl.workbook.commentplan import CommentPlan, SheetComments, plan_comments
+from crmxl.workbook.commentplan import CommentPlan, NotesTooLarge, SheetComments, plan_comments
 from crmxl.workbook.guard import DEFAULT_LIMITS, GuardReport, check_workbook
 from crmxl.workbook.names import canonical_info, find_member, folded_names, open_zip
 from crmxl.workbook.package import Package
@@ -534,6 +534,11 @@ class WorkbookWriter:
             ) from exc
         except ZipTooLarge as exc:
             raise WriteRefusedError("write-too-large", path=self.path) from exc
+        except NotesTooLarge as exc:
+            sheet, part, size = exc.args
+            raise WriteRefusedError(
+                "notes-too-large", path=self.path, sheet=sheet, part=part, size=size
+            ) from exc
 
     def _assemble(
         self, src: zipfile.ZipFile, raw: BinaryIO, zw: ZipWriter | None, build: _Build
@@ -898,6 +903,13 @@ register(
             "Writing would make sheet '{sheet}' of {path} span {rows} rows × {cols} columns, "
             "more than crmxl can safely read back; nothing was written: check for a far-away "
             "cell",
+        ),
+        "notes-too-large": (
+            "{path} 的批注过多（{part} 解压后 {size} MB），crmxl 无法安全地再添加批注，未写入："
+            "可改用不带 --annotate 的 validate（或 --json）查看问题",
+            "{path} has too many notes ({part} is {size} MB uncompressed) for crmxl to add "
+            "more safely; nothing was written: run validate without --annotate (or with "
+            "--json) to see the findings",
         ),
         "write-too-large": (
             "{path} 写入后将超过 4 GB，未写入",
