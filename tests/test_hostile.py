@@ -8,7 +8,6 @@ let a bomb through would fail the test instead of taking the machine down.
 
 from __future__ import annotations
 
-import resource
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ MEMORY_LIMIT = 2 * 1024**3  # bytes of address space for the child
 
 
 def _limit() -> None:
+    import resource  # POSIX only
+
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
