@@ -131,6 +131,12 @@ def check_workbook(
         for info in infos:
             if info.flag_bits & 0x1:
                 raise InputFileError("file-encrypted", path=path)
+            if (
+                _is_shared_strings(info.filename)
+                and info.file_size > limits.max_shared_strings_bytes
+            ):  # calamine holds the whole table in memory (and aborts when it cannot)
+                size = info.file_size // 1024**2
+                raise InputFileError("file-huge-shared-strings", path=path, size=size)
             total += info.file_size
             if info.file_size > limits.max_member_bytes or total > limits.max_total_bytes:
                 raise InputFileError("file-bomb", path=path, part=info.filename)
@@ -143,11 +149,6 @@ def check_workbook(
             name = canonical(info.filename)
             if not name.lower().endswith(_XML_SUFFIXES):
                 continue
-            if _is_shared_strings(name) and info.file_size > limits.max_shared_strings_bytes:
-                # calamine holds the whole table in memory (and aborts when it cannot)
-                raise InputFileError(
-                    "file-huge-shared-strings", path=path, size=info.file_size // 1024**2
-                )
             is_sheet = name.lower().startswith("xl/worksheets/") and name.lower().endswith(".xml")
             if is_sheet and wanted is not None and name not in wanted:
                 is_sheet = False
@@ -163,7 +164,7 @@ def check_workbook(
 
 
 def _is_shared_strings(name: str) -> bool:
-    return posixpath.basename(name).lower() == "sharedstrings.xml"
+    return posixpath.basename(canonical(name)).lower() == "sharedstrings.xml"
 
 
 def scan_sheet(path: Path, part: str, limits: Limits = DEFAULT_LIMITS) -> SheetExtent:
