@@ -19,7 +19,7 @@ import pytest
 from libreoffice import roundtrip_xlsx
 
 from crmxl import refresh
-from crmxl.templates import init_workbook
+from crmxl.starter.templates import init_workbook
 from crmxl.workbook import WorkbookWriter
 from crmxl.workbook.package import Package
 from crmxl.workbook.readcopy import open_reader

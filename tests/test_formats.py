@@ -23,7 +23,7 @@ from test_hostile import run_cli
 from xlsxkit import STYLES, make_package, sheet_xml
 
 from crmxl import validate
-from crmxl.templates import init_workbook
+from crmxl.starter.templates import init_workbook
 from crmxl.workbook import WorkbookWriter
 
 AS_OF = datetime(2026, 11, 20, 9, 0)

@@ -17,7 +17,7 @@ import pytest
 
 from crmxl import refresh
 from crmxl.errors import CrmxlError, InputFileError
-from crmxl.schema import SHEETS_BY_KEY
+from crmxl.model.schema import SHEETS_BY_KEY
 from crmxl.workbook import WorkbookWriter
 from crmxl.workbook.guard import check_workbook
 from crmxl.workbook.names import canonical
