@@ -32,11 +32,11 @@ run assigns nothing new.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -435,8 +435,24 @@ class _Lead:
     captured: Any
 
 
-def choose(lead: _Lead, team: Team) -> tuple[Rep | None, list[Why]]:
-    """The owner of one lead by SPEC 2.5, and the reason; (None, [why not]) when no one."""
+class Wanted(Protocol):
+    """What :func:`choose` reads of a lead, or of a customer handed out of the pool (公海)."""
+
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def region_raw(self) -> Any: ...
+    @property
+    def region_problem(self) -> str | None: ...  # "placeholder", "bad", or None
+    @property
+    def industry(self) -> str | None: ...
+
+
+def choose(lead: Wanted, team: Team, exclude: Collection[str] = ()) -> tuple[Rep | None, list[Why]]:
+    """The owner of one lead by SPEC 2.5, and the reason; (None, [why not]) when no one.
+
+    ``exclude`` holds folded names who may not take this one (the pool's cool-down, SPEC 2.9).
+    """
     if lead.region is None:
         if lead.region_problem == "placeholder":
             return None, [Why("assign-no-region-placeholder", {"value": _s(lead.region_raw)})]
@@ -445,6 +461,12 @@ def choose(lead: _Lead, team: Team) -> tuple[Rep | None, list[Why]]:
         return None, [Why("assign-no-region")]
     region = fold(lead.region)
     covering = [r for r in team.reps if region in r.regions]
+    barred = [r for r in covering if fold(r.name) in exclude]
+    if barred:
+        covering = [r for r in covering if r not in barred]
+        if not covering:
+            names = "、".join(r.name for r in barred)
+            return None, [Why("assign-no-rep-excluded", {"region": lead.region, "names": names})]
     if not covering:
         away = sorted(n for n, regions in team.inactive.items() if region in regions)
         if away:
@@ -793,6 +815,10 @@ register(
         "assign-no-rep-inactive": (
             "负责{region}的销售专员不在岗：{names}",
             "the reps who cover {region} are not active: {names}",
+        ),
+        "assign-no-rep-excluded": (
+            "负责{region}的销售专员只有{names}，处于冷却期，不能再分给其本人",
+            "the only reps covering {region} ({names}) are in their cool-down for this customer",
         ),
         "assign-all-at-cap": (
             "负责{region}的销售专员都已达线索上限：{names}",
