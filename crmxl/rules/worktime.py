@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -558,8 +558,18 @@ class WorkCalendar:
 
     # ------------------------------------------------------ the arithmetic, on arrays
 
-    def _add_hours_us(self, moments: np.ndarray, amounts: np.ndarray) -> np.ndarray:
-        """Moments plus working time, in microseconds; NaT where either is NaT or < 0."""
+    def _ahead(
+        self,
+        moments: np.ndarray,
+        amounts: np.ndarray,
+        step: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, int]],
+    ) -> np.ndarray:
+        """``step`` on the rows with a moment and an amount ≥ 0 (NaT elsewhere).
+
+        ``step`` returns its results and how many working days past the held years it needed
+        (0 when none); the years are then extended (at the pace of a year with at least one
+        working day a week) and it runs again.
+        """
         valid = (moments != _NAT) & (amounts >= 0)
         out = np.full(len(moments), _NAT, dtype=np.int64)
         if not valid.any():
@@ -567,17 +577,25 @@ class WorkCalendar:
         m, a = moments[valid], amounts[valid]
         self._hold_for(np.floor_divide(m, _US_PER_DAY))
         while True:
+            result, short = step(m, a)
+            if not short or self._hi > _MAX_YEAR:
+                break
+            self._hold(self._lo, self._hi + max(2, short // 40 + 1))
+        out[valid] = result
+        return out
+
+    def _add_hours_us(self, moments: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+        """Moments plus working time, in microseconds; NaT where either is NaT or < 0."""
+
+        def step(m: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, int]:
             target = self._position(m) + a
             result = self._moment(np.maximum(target, 1))
             missing = (result == _NAT) & (a > 0)
-            if not missing.any() or self._hi > _MAX_YEAR:
-                break
-            # Past the held years: hold more (the working days still needed, at the pace of a
-            # year with at least one working day a week) and count again.
-            need_days = int(target[missing].max() // self.day_us) - len(self._days)
-            self._hold(self._lo, self._hi + max(2, need_days // 40 + 1))
-        out[valid] = np.where(a == 0, m, result)
-        return out
+            if not missing.any():
+                return np.where(a == 0, m, result), 0
+            return result, max(1, int(target[missing].max() // self.day_us) - len(self._days))
+
+        return self._ahead(moments, amounts, step)
 
     def _between_us(self, earlier: np.ndarray, later: np.ndarray) -> np.ndarray:
         """Working hours from each earlier moment to each later one (NaN where NaT)."""
@@ -591,24 +609,16 @@ class WorkCalendar:
 
     def _add_days_us(self, moments: np.ndarray, counts: np.ndarray) -> np.ndarray:
         """The close of the Nth working day after each moment's day, in microseconds."""
-        valid = (moments != _NAT) & (counts >= 0)
-        out = np.full(len(moments), _NAT, dtype=np.int64)
-        if not valid.any():
-            return out
-        day = np.floor_divide(moments[valid], _US_PER_DAY)
-        count = counts[valid]
-        self._hold_for(day)
-        while True:
-            before, is_work = self._place(day)
+
+        def step(m: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, int]:
+            before, is_work = self._place(np.floor_divide(m, _US_PER_DAY))
             k = np.where(count == 0, before, before + is_work + count - 1)
-            if (k < len(self._days)).all() or self._hi > _MAX_YEAR:
-                break
-            self._hold(self._lo, self._hi + max(2, int(count.max()) // 40 + 1))
-        ok = k < len(self._days)
-        result = np.full(len(k), _NAT, dtype=np.int64)
-        result[ok] = self._days[k[ok]] * _US_PER_DAY + self._close_us
-        out[valid] = result
-        return out
+            ok = k < len(self._days)
+            result = np.full(len(k), _NAT, dtype=np.int64)
+            result[ok] = self._days[k[ok]] * _US_PER_DAY + self._close_us
+            return result, 0 if ok.all() else int(k.max()) - len(self._days) + 1
+
+        return self._ahead(moments, counts, step)
 
     def _coverage_us(self, starts: np.ndarray, ends: np.ndarray) -> list[CoverageWarning]:
         both = (starts != _NAT) & (ends != _NAT)
@@ -766,11 +776,16 @@ def _year_of_us(us: int) -> int:
     return _year_of(us // _US_PER_DAY)
 
 
+def _numbers(values: pd.Series | float, index: pd.Index) -> np.ndarray:
+    """A number per row (NaN where missing or not a number), from a column or one value."""
+    if isinstance(values, pd.Series):
+        return pd.to_numeric(values.reindex(index), errors="coerce").to_numpy(dtype="float64")
+    return np.full(len(index), float(values))
+
+
 def _hours_us(hours: pd.Series | float, index: pd.Index) -> np.ndarray:
-    if isinstance(hours, pd.Series):
-        numbers = pd.to_numeric(hours.reindex(index), errors="coerce").to_numpy(dtype="float64")
-    else:
-        numbers = np.full(len(index), float(hours))
+    """Hours per row in whole microseconds; -1 (invalid) where missing."""
+    numbers = _numbers(hours, index)
     amount = np.full(len(index), -1, dtype=np.int64)
     finite = np.isfinite(numbers)
     amount[finite] = np.round(numbers[finite] * _US_PER_HOUR).astype(np.int64)
@@ -778,10 +793,8 @@ def _hours_us(hours: pd.Series | float, index: pd.Index) -> np.ndarray:
 
 
 def _counts(days: pd.Series | int, index: pd.Index) -> np.ndarray:
-    if isinstance(days, pd.Series):
-        numbers = pd.to_numeric(days.reindex(index), errors="coerce").to_numpy(dtype="float64")
-    else:
-        numbers = np.full(len(index), float(days))
+    """Whole day counts per row; -1 (invalid) where missing or fractional."""
+    numbers = _numbers(days, index)
     out = np.full(len(index), -1, dtype=np.int64)
     whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
     out[whole] = numbers[whole].astype(np.int64)
