@@ -1,5 +1,6 @@
 """The public pool 公海 (SPEC 2.9): returns at the boundary day, protection, claims, cool-down,
-hand-out by the lead rules with caps; every expected date counted by hand in a comment.
+hand-out by the lead rules with caps (crmxl.rules.pool and crmxl.leads.pool); every expected
+date counted by hand in a comment.
 
 Today is Fri 2026-11-20 throughout. Day counts back from it: Oct 21 is 30 days before (Oct 21
 → Oct 31 is 10 days, → Nov 20 another 20), Oct 20 is 31; Oct 6 is 45 days before, Oct 5 is 46;
@@ -14,12 +15,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from crmxl.assign import Rep, Team
+from crmxl.leads.assign import Rep, Team
+from crmxl.leads.pool import PoolCandidate, assign_pool, candidates
+from crmxl.model.values import BadValue
 from crmxl.rules.pool import (
-    PoolCandidate,
     PoolRules,
-    assign_pool,
-    candidates,
     due_to_pool,
     is_pool,
     last_assignments,
@@ -27,7 +27,6 @@ from crmxl.rules.pool import (
     pool_moves,
     return_dates,
 )
-from crmxl.values import BadValue
 
 TODAY = date(2026, 11, 20)
 ON = PoolRules(enabled=True)

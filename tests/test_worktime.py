@@ -22,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crmxl.model.values import BadValue
 from crmxl.rules.worktime import (
     ClockMode,
     CoverageWarning,
@@ -39,7 +40,6 @@ from crmxl.rules.worktime import (
     parse_workdays,
     read_holidays,
 )
-from crmxl.values import BadValue
 
 CAL = WorkCalendar()
 

@@ -18,10 +18,8 @@ is recognised in any workbook). What the rules decide, as of a day ``today``:
   负责人 goes back to 公海. A claim by a name that is not an active 销售专员 (when the team is
   known) is left as it is and reported (validate flags the unknown owner).
 - **Entered by hand**: 负责人 set to 公海 with no 入公海日期 gets 入公海日期 = today.
-- **Hand-out** (:func:`assign_pool`): pool customers go to reps by the lead rules of SPEC 2.5
-  through :func:`crmxl.assign.choose` (region, then industry, then fewest open leads, then name;
-  线索上限 caps), never to the 原负责人 within 冷却天数 days of 入公海日期 (nor when the date is
-  unknown). Oldest in the pool first.
+- **Hand-out** (``assign --pool``): in :mod:`crmxl.leads.pool`, which shares the lead
+  assignment's chooser (the layers let leads use rules, not the other way round).
 - **Soon** (:func:`due_to_pool`): the 潜在/意向 customers that will return within N days, for todo.
 
 "Within N days" counts whole days between dates, as 2.2 does: the cool-down holds while
@@ -38,11 +36,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmxl.assign import Rep, Team, Why, choose
-from crmxl.i18n import pick, register, t
+from crmxl.i18n import register, t
+from crmxl.model.schema import ENUMS, fold
+from crmxl.model.values import BadValue, is_blank, nfkc
 from crmxl.rules.common import column
-from crmxl.schema import ENUMS, fold
-from crmxl.values import BadValue, is_blank, nfkc
 
 POOL_STAGES = ("潜在", "意向")
 #: What 负责人 says for a customer in the pool, by workbook language.
@@ -91,7 +88,7 @@ def in_pool(owners: pd.Series) -> pd.Series:
     return owners.map(is_pool).astype(bool)
 
 
-def _dates(series: pd.Series) -> pd.Series:
+def dates(series: pd.Series) -> pd.Series:
     """Dates (midnight) of a column of dates or date-times; NaT where missing."""
     return pd.to_datetime(series, errors="coerce").dt.normalize()
 
@@ -115,9 +112,9 @@ def last_assignments(ids: pd.Series, owner_log: pd.DataFrame | None) -> pd.Serie
 def _baseline(customers: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """(the day idleness counts from, which column gave it) per customer row."""
     index = customers.index
-    last = _dates(column(customers, "last_contact", index))
-    created = _dates(column(customers, "created", index))
-    first = _dates(column(customers, "first_contact", index))
+    last = dates(column(customers, "last_contact", index))
+    created = dates(column(customers, "created", index))
+    first = dates(column(customers, "first_contact", index))
     basis = pd.Series("last_contact", index=index, dtype=object)
     basis[last.isna()] = "created"
     basis[last.isna() & created.isna()] = "first_contact"
@@ -143,7 +140,7 @@ def return_dates(
     idle_until = since + pd.to_timedelta(limit + 1, unit="D")
     if assigned is None:
         assigned = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    protected_until = _dates(assigned.reindex(index)) + pd.Timedelta(days=rules.protect_days + 1)
+    protected_until = dates(assigned.reindex(index)) + pd.Timedelta(days=rules.protect_days + 1)
     when = idle_until.where(
         protected_until.isna() | (idle_until >= protected_until), protected_until
     )
@@ -181,7 +178,7 @@ def pool_moves(
     index = customers.index
     owner = column(customers, "owner", index)
     former = column(customers, "former_owner", index)
-    pooled = _dates(column(customers, "pooled_on", index))
+    pooled = dates(column(customers, "pooled_on", index))
     rows: dict[Any, dict[str, Any]] = {}
     members = None if team is None else {fold(n) for n in team}
     for row, who, was, since in zip(
@@ -200,8 +197,8 @@ def pool_moves(
             reason = t("pool-claim-unknown", lang, name=name)
             rows[row] = _move(UNKNOWN, name, was, since, reason, None)
             continue
-        if fold(was) == fold(name) and _cooling(since, day, rules):
-            until = _cooldown_end(since, rules)
+        if fold(was) == fold(name) and cooling(since, day, rules):
+            until = cooldown_end(since, rules)
             reason = t("pool-claim-refused", lang, name=name, since=pooled_text, until=until)
             rows[row] = _move(REFUSE, pool_owner(lang), was, since, reason, "owner")
             rows[row].update(log_old=name, log_new=pool_owner(lang))
@@ -255,12 +252,13 @@ def _move(
     }
 
 
-def _cooling(pooled_on: Any, today: pd.Timestamp, rules: PoolRules) -> bool:
+def cooling(pooled_on: Any, today: pd.Timestamp, rules: PoolRules) -> bool:
     """Whether the 原负责人's cool-down still holds (it does when 入公海日期 is unknown)."""
     return bool(pd.isna(pooled_on) or (today - pooled_on).days <= rules.cooldown_days)
 
 
-def _cooldown_end(pooled_on: Any, rules: PoolRules) -> str:
+def cooldown_end(pooled_on: Any, rules: PoolRules) -> str:
+    """The last day of the cool-down, as ISO text."""
     end: pd.Timestamp = pooled_on + pd.Timedelta(days=rules.cooldown_days)
     return end.date().isoformat()
 
@@ -285,129 +283,6 @@ def _return_reason(
         since=since.date().isoformat(),
         limit=rules.days_by_tier[tier],
     )
-
-
-# ------------------------------------------------------------------- assign --pool
-
-
-@dataclass(frozen=True)
-class PoolCandidate:
-    """A customer in the pool, as :func:`crmxl.assign.choose` reads it."""
-
-    row: int
-    customer_id: str
-    name: str
-    region: str | None
-    region_raw: Any
-    region_problem: str | None
-    industry: str | None
-    former_owner: str | None
-    pooled_on: pd.Timestamp | None
-
-
-@dataclass
-class PoolAssignment:
-    """A pool customer handed to a rep."""
-
-    row: int
-    customer_id: str
-    name: str
-    owner: str
-    former_owner: str | None
-    why: list[Why]
-
-    def reason(self, lang: str) -> str:
-        parts = [t("pool-assign", lang)] + [w.text(lang) for w in self.why]
-        return pick(lang, "；", "; ").join(parts)
-
-
-@dataclass
-class PoolLeft:
-    """A pool customer no one could take, and why."""
-
-    row: int
-    customer_id: str
-    name: str
-    why: Why
-
-    def reason(self, lang: str) -> str:
-        return self.why.text(lang)
-
-
-def candidates(customers: pd.DataFrame) -> list[PoolCandidate]:
-    """The customers in the pool, oldest in the pool first (入公海日期, then row).
-
-    ``customers`` has columns ``customer_id``, ``name``, ``owner``, ``region``, ``industry``,
-    ``former_owner``, ``pooled_on`` and optionally ``region_raw`` (the cell as typed) and
-    ``region_problem`` (``placeholder``/``bad``), indexed by Excel row.
-    """
-    index = customers.index
-    mask = in_pool(column(customers, "owner", index))
-    pooled = _dates(column(customers, "pooled_on", index))
-    cols = {
-        key: column(customers, key, index)[mask].tolist()
-        for key in ("customer_id", "name", "region", "industry", "former_owner")
-    }
-    raw = column(customers, "region_raw", index)[mask].tolist()
-    problem = column(customers, "region_problem", index)[mask].tolist()
-    out = []
-    for i, row in enumerate(index[mask.to_numpy()].tolist()):
-        region = cols["region"][i]
-        out.append(
-            PoolCandidate(
-                row=int(row),
-                customer_id=_text(cols["customer_id"][i]),
-                name=_text(cols["name"][i]),
-                region=region if isinstance(region, str) and region else None,
-                region_raw=region if is_blank(raw[i]) else raw[i],
-                region_problem=None if is_blank(problem[i]) else str(problem[i]),
-                industry=_text(cols["industry"][i]) or None,
-                former_owner=_text(cols["former_owner"][i]) or None,
-                pooled_on=None if pd.isna(pooled.at[row]) else pooled.at[row],
-            )
-        )
-    out.sort(key=lambda c: (c.pooled_on is None, c.pooled_on or pd.Timestamp.min, c.row))
-    return out
-
-
-def assign_pool(
-    pool: list[PoolCandidate], team: Team, rules: PoolRules, today: date | pd.Timestamp
-) -> tuple[list[PoolAssignment], list[PoolLeft]]:
-    """Hand the pool out by the lead rules, respecting each 原负责人's cool-down.
-
-    ``team`` comes from :func:`crmxl.assign.read_team` with each rep's ``open`` set to their
-    open leads (as ``assign`` counts them); each customer handed out counts as one more, so a
-    run spreads the pool evenly and never passes a 线索上限. Deterministic.
-    """
-    day = pd.Timestamp(today).normalize()
-    given: list[PoolAssignment] = []
-    left: list[PoolLeft] = []
-    for cand in pool:
-        former = cand.former_owner
-        cooling = bool(former) and _cooling(cand.pooled_on, day, rules)
-        rep, why = choose(cand, team, {fold(former)} if cooling else ())
-        if rep is None:
-            left.append(PoolLeft(cand.row, cand.customer_id, cand.name, why[0]))
-            continue
-        rep.open += 1
-        if cooling and _covers(team.reps, former, cand.region):
-            if cand.pooled_on is None:
-                why.append(Why("pool-why-cooldown-undated", {"name": former}))
-            else:
-                until = _cooldown_end(cand.pooled_on, rules)
-                why.append(Why("pool-why-cooldown", {"name": former, "until": until}))
-        given.append(
-            PoolAssignment(cand.row, cand.customer_id, cand.name, rep.name, cand.former_owner, why)
-        )
-    return given, left
-
-
-def _covers(reps: list[Rep], name: str | None, region: str | None) -> bool:
-    return any(fold(r.name) == fold(name) and fold(region) in r.regions for r in reps)
-
-
-def _text(value: Any) -> str:
-    return "" if is_blank(value) else str(value).strip()
 
 
 # ---------------------------------------------------------------------------- todo
@@ -471,15 +346,6 @@ register(
             "{name!r} is not an active sales rep; the claim was not taken",
         ),
         "pool-enter": ("负责人改为公海，记录入公海日期", "Owner set to the pool by hand; dated"),
-        "pool-assign": ("公海分配", "Handed out from the pool"),
-        "pool-why-cooldown": (
-            "原负责人{name}冷却期至 {until}，不分给本人",
-            "not to the former owner {name}, in the cool-down until {until}",
-        ),
-        "pool-why-cooldown-undated": (
-            "原负责人{name}在冷却期内（入公海日期未填），不分给本人",
-            "not to the former owner {name}, in the cool-down (no date in the pool)",
-        ),
         "bad-switch": (
             "“{value}”无效，请填“启用”或“停用”",
             "{value!r} is not valid: use 启用 (on) or 停用 (off)",

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from crmxl.i18n import register, t
-from crmxl.values import BadValue, is_blank, nfkc, parse_date
+from crmxl.model.values import BadValue, is_blank, nfkc, parse_date
 
 DEFAULT_WORK_HOURS = "09:00-12:00,13:30-18:00"
 DEFAULT_WORKDAYS = "周一至周五"
