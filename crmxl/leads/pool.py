@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from crmxl.i18n import pick, register, t
-from crmxl.leads.assign import Rep, Team, Why, choose
+from crmxl.i18n import register
+from crmxl.leads.assign import Assignment, Rep, Team, Unassigned, Why, choose
 from crmxl.model.schema import fold
 from crmxl.model.values import is_blank
 from crmxl.rules.common import column
@@ -36,35 +36,6 @@ class PoolCandidate:
     industry: str | None
     former_owner: str | None
     pooled_on: pd.Timestamp | None
-
-
-@dataclass
-class PoolAssignment:
-    """A pool customer handed to a rep."""
-
-    row: int
-    customer_id: str
-    name: str
-    owner: str
-    former_owner: str | None
-    why: list[Why]
-
-    def reason(self, lang: str) -> str:
-        parts = [t("pool-assign", lang)] + [w.text(lang) for w in self.why]
-        return pick(lang, "；", "; ").join(parts)
-
-
-@dataclass
-class PoolLeft:
-    """A pool customer no one could take, and why."""
-
-    row: int
-    customer_id: str
-    name: str
-    why: Why
-
-    def reason(self, lang: str) -> str:
-        return self.why.text(lang)
 
 
 def candidates(customers: pd.DataFrame) -> list[PoolCandidate]:
@@ -105,22 +76,25 @@ def candidates(customers: pd.DataFrame) -> list[PoolCandidate]:
 
 def assign_pool(
     pool: list[PoolCandidate], team: Team, rules: PoolRules, today: date | pd.Timestamp
-) -> tuple[list[PoolAssignment], list[PoolLeft]]:
+) -> tuple[list[Assignment], list[Unassigned]]:
     """Hand the pool out by the lead rules, respecting each 原负责人's cool-down.
 
-    ``team`` comes from :func:`crmxl.leads.assign.read_team` with each rep's ``open`` set to their
-    open leads (as ``assign`` counts them); each customer handed out counts as one more, so a
-    run spreads the pool evenly and never passes a 线索上限. Deterministic.
+    ``team`` comes from :func:`crmxl.leads.assign.read_team` with each rep's ``open`` set to
+    their open leads (as ``assign`` counts them); each customer handed out counts as one more,
+    so a run spreads the pool evenly and never passes a 线索上限. Deterministic. The results are
+    the lead assignment's: ``record`` is the 客户编号, ``company`` the 客户名称, ``previous`` the
+    原负责人, and the reason starts with 公海分配.
     """
     day = pd.Timestamp(today).normalize()
-    given: list[PoolAssignment] = []
-    left: list[PoolLeft] = []
+    given: list[Assignment] = []
+    left: list[Unassigned] = []
     for cand in pool:
         former = cand.former_owner
         barred = bool(former) and cooling(cand.pooled_on, day, rules)
         rep, why = choose(cand, team, {fold(former)} if barred else ())
+        region, industry = cand.region or _text(cand.region_raw), cand.industry or ""
         if rep is None:
-            left.append(PoolLeft(cand.row, cand.customer_id, cand.name, why[0]))
+            left.append(Unassigned(cand.customer_id, cand.row, cand.name, region, industry, why[0]))
             continue
         rep.open += 1
         if barred and _covers(team.reps, former, cand.region):
@@ -130,7 +104,16 @@ def assign_pool(
                 until = cooldown_end(cand.pooled_on, rules)
                 why.append(Why("pool-why-cooldown", {"name": former, "until": until}))
         given.append(
-            PoolAssignment(cand.row, cand.customer_id, cand.name, rep.name, cand.former_owner, why)
+            Assignment(
+                cand.customer_id,
+                cand.row,
+                cand.name,
+                region,
+                industry,
+                rep.name,
+                former or "",
+                [Why("pool-assign"), *why],
+            )
         )
     return given, left
 
