@@ -91,7 +91,7 @@ class Case:
 
 
 def _write_corpus_file(src: Path, out: Path) -> Case:
-    shutil.copy(src, out)
+    shutil.copyfile(src, out)  # the corpus is read-only; the copy is ours
     with Package(src) as pkg:
         first = pkg.worksheets()[0]
     ws = _load(src)[first.name]
@@ -207,7 +207,7 @@ LOG_ROWS: list[list[Any]] = [
 
 
 def _add_log(src: Path, out: Path) -> Path:
-    shutil.copy(src, out)
+    shutil.copyfile(src, out)  # the corpus is read-only; the copy is ours
     writer = WorkbookWriter(out)
     writer.add_sheet("变更日志", LOG_ROWS, widths=[18, 10, 12, 10, 12, 10, 10, 30])
     writer.save(backup=False)

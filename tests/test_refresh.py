@@ -353,7 +353,7 @@ def test_not_a_crm_workbook_is_a_clean_error(tmp_path: Path) -> None:
 
     src = corpus_files()[0]
     path = tmp_path / src.name
-    shutil.copy(src, path)
+    shutil.copyfile(src, path)
     with pytest.raises(Exception) as err:
         refresh([path], as_of=AS_OF)
     assert err.value.__class__.__name__ in ("WorkspaceError", "InputFileError")

@@ -18,6 +18,7 @@ import pytest
 from conftest import corpus_files
 from xlsxkit import make_package, members, openpyxl_cells, raw_members, sheet_xml
 
+import crmxl.workbook.fileops as fileops
 import crmxl.workbook.patch as patch_module
 import crmxl.workbook.sheetxml as sheetxml
 from crmxl.errors import InputFileError, WriteRefusedError
@@ -287,6 +288,7 @@ def test_the_temporary_file_sits_beside_the_target(
 
 def test_a_file_held_by_another_program(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = book.read_bytes()
+    monkeypatch.setattr(fileops, "RETRY_DELAYS", (0.01, 0.01))
 
     def held(src: Any, dst: Any) -> None:
         raise PermissionError(13, "in use")
@@ -328,7 +330,7 @@ def test_a_target_that_is_not_a_workbook_is_not_replaced(book: Path) -> None:
 def test_macros_survive(tmp_path: Path) -> None:
     src = next(p for p in corpus_files() if p.name == "macro01.xlsm")
     path = tmp_path / src.name
-    shutil.copy(src, path)
+    shutil.copyfile(src, path)  # the corpus is read-only; the copy is ours
     writer = WorkbookWriter(path)
     writer.set_cell("Sheet1", 3, 3, "crmxl")
     writer.save(backup=False)

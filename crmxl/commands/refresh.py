@@ -31,7 +31,7 @@ from crmxl.model.workspace import Table, Workspace, open_workspace
 from crmxl.progress import Progress, reporter
 from crmxl.rules import Computed
 from crmxl.rules.evaluate import evaluate, rule_columns
-from crmxl.workbook import SaveReport
+from crmxl.workbook import SaveReport, write_locked
 
 NUMBER_FORMATS = {
     ColType.DATE: "yyyy-mm-dd",
@@ -314,6 +314,7 @@ def _changelog_rows(moves: list[Move], ws: Workspace, stamp: datetime) -> list[l
 # ---------------------------------------------------------------------------------- refresh
 
 
+@write_locked("files", unless="dry_run")
 def refresh(
     files: Sequence[Path | str],
     *,

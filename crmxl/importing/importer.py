@@ -73,7 +73,7 @@ from crmxl.model.schema import (
 )
 from crmxl.model.textout import render_table
 from crmxl.model.workspace import Table, Workspace, open_workspace
-from crmxl.workbook import CellValue, SaveReport, Text
+from crmxl.workbook import CellValue, SaveReport, Text, write_locked
 from crmxl.workbook.cellxml import MAX_ROW, MAX_TEXT, text_length
 from crmxl.workbook.guard import check_workbook
 from crmxl.workbook.package import Package
@@ -1034,6 +1034,7 @@ def _target(ws: Workspace, spec: SheetSpec, into: Path) -> _Target:
     return _Target(spec, table, table.sheet_name, table.lang, dict(table.columns))
 
 
+@write_locked("into", unless="dry_run")
 def import_rows(
     src: Path | str,
     into: Path | str,

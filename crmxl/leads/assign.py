@@ -50,7 +50,7 @@ from crmxl.model.frames import typed
 from crmxl.model.schema import ENUMS, fold
 from crmxl.model.textout import render_table
 from crmxl.model.workspace import Table, Workspace, open_workspace
-from crmxl.workbook import CellValue, SaveReport, Text
+from crmxl.workbook import CellValue, SaveReport, Text, write_locked
 
 #: Lead statuses that count against an owner's 线索上限.
 OPEN_STATUSES = ("待确认", "有效")
@@ -564,6 +564,7 @@ def _leads(table: Table, ws: Workspace) -> tuple[list[_Lead], dict[str, int]]:
     return waiting, open_counts
 
 
+@write_locked("files", unless="dry_run")
 def assign(
     files: Sequence[Path | str],
     *,

@@ -1,7 +1,7 @@
 """Writing the report file safely: never over an input or somebody's data, never half-written.
 
 The report is a new file, written to a temporary file in the target's folder, then moved into
-place with ``os.replace``. It never replaces one of its input workbooks, nor an existing file
+place by the safe write path's replace, under crmxl's write lock on the target. It never replaces one of its input workbooks, nor an existing file
 that holds CRM data sheets (a typo in ``-o`` must not destroy a workbook), nor a file open in
 Excel/WPS/LibreOffice. An earlier report at the same path is replaced (the weekly job reruns).
 """
@@ -9,7 +9,6 @@ Excel/WPS/LibreOffice. An earlier report at the same path is replaced (the weekl
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from xlsxwriter.exceptions import XlsxWriterException
@@ -18,8 +17,10 @@ from crmxl.errors import CrmxlError, UsageError, WriteRefusedError
 from crmxl.i18n import register
 from crmxl.model.schema import match_sheet
 from crmxl.reporting.reportbook import ReportContent, write
+from crmxl.workbook.fileops import new_temp, remove_file
+from crmxl.workbook.lock import locked
 from crmxl.workbook.package import Package
-from crmxl.workbook.save import check_not_open
+from crmxl.workbook.save import check_not_open, replace_safely
 
 
 def check_target(out: Path, inputs: list[Path]) -> None:
@@ -49,26 +50,21 @@ def _holds_crm_data(path: Path) -> bool:
 
 
 def write_report(out: Path, content: ReportContent, lang: str) -> list[str]:
-    """Write to a temporary file beside ``out``, then move it into place."""
-    folder = out.parent if str(out.parent) else Path(".")
-    try:
-        fd, name = tempfile.mkstemp(prefix=".crmxl-report-", suffix=".xlsx", dir=folder)
-    except OSError as exc:
-        raise WriteRefusedError("report-write-failed", path=out, detail=exc.strerror) from exc
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        sheets = write(tmp, content, lang)
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
-        check_not_open(out)  # it may have been opened while we computed
-        os.replace(tmp, out)
-    except (OSError, XlsxWriterException) as exc:
-        detail = exc.strerror if isinstance(exc, OSError) else str(exc)
-        raise WriteRefusedError("report-write-failed", path=out, detail=detail) from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+    """Write to a temporary file beside ``out``, then move it into place (under its lock)."""
+    with locked([out]):
+        try:
+            tmp, fd = new_temp(out)
+        except OSError as exc:
+            raise WriteRefusedError("report-write-failed", path=out, detail=exc.strerror) from exc
+        os.close(fd)
+        try:
+            sheets = write(tmp, content, lang)
+            replace_safely(tmp, out, backup=False)
+        except (OSError, XlsxWriterException) as exc:
+            detail = exc.strerror if isinstance(exc, OSError) else str(exc)
+            raise WriteRefusedError("report-write-failed", path=out, detail=detail) from exc
+        finally:
+            remove_file(tmp)
     return sheets
 
 

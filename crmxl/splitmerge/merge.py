@@ -56,7 +56,7 @@ from crmxl.splitmerge.split import (
     person,
     row_owners,
 )
-from crmxl.workbook import CellValue, SaveReport, Text
+from crmxl.workbook import CellValue, SaveReport, Text, write_locked
 from crmxl.workbook.guard import check_workbook
 from crmxl.workbook.package import Package
 from crmxl.workbook.readcopy import open_reader
@@ -753,6 +753,7 @@ def _new_row(
 # ------------------------------------------------------------------------------ merge
 
 
+@write_locked("master_files", unless="dry_run")
 def merge(
     master_files: Sequence[Path | str],
     returned_files: Sequence[Path | str],

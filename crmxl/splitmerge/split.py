@@ -34,7 +34,6 @@ import hashlib
 import multiprocessing
 import os
 import re
-import secrets
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -59,10 +58,11 @@ from crmxl.model.values import plain
 from crmxl.model.workspace import Table, Workspace, open_workspace
 from crmxl.progress import Progress, reporter
 from crmxl.splitmerge import manifest as mf
-from crmxl.workbook import SaveReport, check_not_open, fingerprint
+from crmxl.workbook import SaveReport, check_not_open, fingerprint, write_locked
 from crmxl.workbook.cellxml import datetime_to_serial
+from crmxl.workbook.fileops import temp_name
 from crmxl.workbook.guard import check_workbook
-from crmxl.workbook.save import make_backup
+from crmxl.workbook.save import replace_safely
 
 #: The data sheets a split workbook holds, in workbook order.
 EXPORTED = ("customers", "contacts", "follow_ups", "transactions", "needs", "issues", "leads")
@@ -370,10 +370,6 @@ def _split_id(sources: Sequence[tuple[str, str]], name: str, when: datetime) -> 
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _temp_for(dest: Path) -> Path:
-    return dest.with_name(f".{dest.stem}.crmxl-tmp-{secrets.token_hex(4)}{dest.suffix}")
-
-
 # ------------------------------------------------------------------------------ result
 
 
@@ -469,6 +465,7 @@ class SplitResult:
 # ------------------------------------------------------------------------------ split
 
 
+@write_locked("files")
 def split(
     files: Sequence[Path | str],
     out_dir: Path | str,
@@ -637,7 +634,7 @@ def _make_job(
     return _Job(
         person=who,
         dest=dest,
-        tmp=_temp_for(dest),
+        tmp=temp_name(dest),
         lang=lang,
         exported_at=exported_at,
         split_id=split_id,
@@ -680,18 +677,7 @@ def _run(jobs: list[_Job], workers: int | None, say: Progress) -> list[_Written]
 def _finish(job: _Job, done: _Written, lang: str, backup: bool) -> SplitFile:
     """Move a written workbook into place (backing up what was there)."""
     dest = job.dest
-    check_not_open(dest)
-    saved = None
-    if dest.exists():
-        check_workbook(dest)  # never replace something that is not a workbook
-        if backup:
-            saved = make_backup(dest)
-    try:
-        with done.tmp.open("rb+") as fh:  # on disk before it takes the name
-            os.fsync(fh.fileno())
-        os.replace(done.tmp, dest)
-    except OSError as exc:
-        raise WriteRefusedError("write-failed", path=dest, detail=exc.strerror or "") from exc
+    saved = replace_safely(done.tmp, dest, backup=backup)
     rows = {SHEETS_BY_KEY[k].name(lang): n for k, n in done.rows.items()}
     return SplitFile(
         owner=job.person.name,

@@ -1,10 +1,14 @@
 """Saving safely (SPEC 4): lock files, fingerprints, verify, backup, atomic replace.
 
-A write goes: fingerprint the file when it is read -> build the new package in a temporary
-file in the same folder (``.NAME.crmxl-tmp-XXXX.xlsx``) -> verify it -> check again that nobody
-holds the file open and that it has not changed since it was read -> copy the original to
-``.crmxl-backups/NAME.YYYYMMDD-HHMMSS.xlsx`` beside it (the last ``keep_backups`` are kept) ->
-``os.replace`` the temporary file over the original, with the original's permission bits.
+A write goes: take crmxl's write lock of the file (:mod:`crmxl.workbook.lock`; commands take it
+before they read) -> fingerprint the file when it is read -> build the new package in a
+temporary file in the same folder (``.NAME.crmxl-tmp-XXXX.xlsx``), flushed to the disk -> verify
+it -> keep the original as ``.crmxl-backups/NAME.YYYYMMDD-HHMMSS.xlsx`` beside it (a hard link,
+else a copy under a temporary name renamed when complete; the last ``keep_backups`` are kept)
+-> check again that nobody holds the file open, that it is not read-only and that it has not
+changed since it was read -> ``os.replace`` the temporary file over the original, with the
+original's permission bits, retried while another program holds it for a moment
+(:mod:`crmxl.workbook.fileops`) -> flush the folder.
 
 Any refusal or failure raises :class:`~crmxl.errors.WriteRefusedError` (a one-line message in
 Chinese and English naming the file and what to do), removes the temporary file and leaves the
@@ -18,7 +22,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-import secrets
 import shutil
 import stat
 import xml.parsers.expat
@@ -30,10 +33,23 @@ from typing import Any, BinaryIO
 
 from crmxl.errors import CrmxlError, WriteRefusedError
 from crmxl.i18n import register
+from crmxl.workbook.fileops import (
+    BACKUP_DIR,
+    held,
+    native,
+    new_temp,
+    remove_file,
+    replace_file,
+    retrying,
+    sync_file,
+    sync_folder,
+    temp_name,
+)
 from crmxl.workbook.guard import check_workbook
+from crmxl.workbook.lock import barrier_event, locked
 from crmxl.workbook.xmlcheck import Checked, Verdict
 
-BACKUP_DIR = ".crmxl-backups"
+__all__ = ["BACKUP_DIR"]  # re-exported: where backups go
 _HASH_CHUNK = 1 << 20
 
 
@@ -53,7 +69,7 @@ class Fingerprint:
 def fingerprint(path: Path) -> Fingerprint:
     """The :class:`Fingerprint` of ``path`` now."""
     digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
+    with open(native(path), "rb") as fh:
         st = os.fstat(fh.fileno())
         while chunk := fh.read(_HASH_CHUNK):
             digest.update(chunk)
@@ -68,6 +84,11 @@ def excel_lock_path(path: Path) -> Path:
 def libreoffice_lock_path(path: Path) -> Path:
     """The lock file LibreOffice keeps beside a document it has open."""
     return path.with_name(f".~lock.{path.name}#")
+
+
+def wps_linux_lock_path(path: Path) -> Path:
+    """The lock file WPS Office for Linux keeps beside a workbook it has open."""
+    return path.with_name(".~" + path.name)
 
 
 def _printable(name: str) -> bool:
@@ -156,6 +177,26 @@ def check_not_open(path: Path) -> None:
         owner = libreoffice_lock_owner(_read_small(lock) or b"")
         code = "file-locked-libreoffice" if owner else "file-locked-libreoffice-anon"
         raise WriteRefusedError(code, path=path, owner=owner or "", lock=lock.name)
+    lock = wps_linux_lock_path(path)
+    if lock.exists():
+        raise WriteRefusedError("file-locked-wps", path=path, lock=lock.name)
+
+
+def read_only(path: Path) -> bool:
+    """Is ``path`` read-only: no write bit at all (``chmod 444``; the Windows read-only
+    attribute shows so), or not writable by this user?"""
+    st = os.stat(native(path))
+    return not st.st_mode & 0o222 or not os.access(native(path), os.W_OK)
+
+
+def check_writable(path: Path) -> None:
+    """Refuse (``file-read-only``) an existing ``path`` that is read-only: replacing the file
+    would go around what its owner asked for."""
+    try:
+        if read_only(path):
+            raise WriteRefusedError("file-read-only", path=path)
+    except FileNotFoundError:
+        pass
 
 
 def check_unchanged(path: Path, seen: Fingerprint, *, quick: bool = False) -> None:
@@ -213,18 +254,38 @@ def _backup_pattern(path: Path) -> re.Pattern[str]:
 
 
 def make_backup(path: Path, backup_dir: Path | None = None, now: dt.datetime | None = None) -> Path:
-    """Copy ``path`` to ``backup_dir`` (default ``.crmxl-backups`` beside it) under a name that
-    says when: ``NAME.20261123-101502.xlsx`` (``-2``, ``-3`` ... within the same second)."""
+    """Keep ``path`` in ``backup_dir`` (default ``.crmxl-backups`` beside it) under a name that
+    says when: ``NAME.20261123-101502.xlsx`` (``-2``, ``-3`` ... within the same second).
+
+    The backup appears complete or not at all: a hard link to the file (instant; the replace
+    that follows gives the workbook a new file, so the link keeps the old bytes alone), or where
+    the file system has no hard links, a copy written under a temporary name, flushed to the
+    disk and then renamed."""
     folder = backup_dir if backup_dir is not None else path.parent / BACKUP_DIR
-    folder.mkdir(parents=True, exist_ok=True)
+    os.makedirs(native(folder), exist_ok=True)
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     target = folder / f"{path.stem}.{stamp}{path.suffix}"
     n = 2
-    while target.exists():
+    while os.path.lexists(native(target)):
         target = folder / f"{path.stem}.{stamp}-{n}{path.suffix}"
         n += 1
-    shutil.copy2(path, target)
+    try:
+        os.link(native(path), native(target))
+    except OSError:  # no hard links here (FAT, exFAT, some shares), or not allowed
+        _copy_then_rename(path, target)
+    sync_folder(folder)
     return target
+
+
+def _copy_then_rename(path: Path, target: Path) -> None:
+    tmp = temp_name(target.with_name(path.name))
+    try:
+        retrying(lambda: shutil.copy2(native(path), native(tmp)))
+        with open(native(tmp), "rb+") as fh:
+            sync_file(fh.fileno())
+        replace_file(tmp, target)
+    finally:
+        remove_file(tmp)
 
 
 def backups_of(path: Path, backup_dir: Path | None = None) -> list[Path]:
@@ -246,8 +307,7 @@ def prune_backups(path: Path, keep: int, backup_dir: Path | None = None) -> list
     old = backups_of(path, backup_dir)
     doomed = old[: max(len(old) - max(keep, 1), 0)]
     for entry in doomed:
-        with contextlib.suppress(OSError):
-            entry.unlink()
+        remove_file(entry)
     return doomed
 
 
@@ -337,19 +397,6 @@ def _check_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
 # -- the safe write ------------------------------------------------------------------------
 
 
-def _temp_path(dest: Path) -> tuple[Path, int]:
-    for _ in range(100):
-        candidate = dest.with_name(f".{dest.stem}.crmxl-tmp-{secrets.token_hex(4)}{dest.suffix}")
-        try:
-            fd = os.open(
-                candidate, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
-            )
-        except FileExistsError:
-            continue
-        return candidate, fd
-    raise FileExistsError(dest.parent)
-
-
 def write_safely(
     source: Path,
     dest: Path,
@@ -365,7 +412,8 @@ def write_safely(
 
     ``source`` is the workbook that was read (fingerprinted as ``seen``); ``dest`` is where the
     result goes (``source`` itself for an in-place save). ``verify`` raises if the temporary
-    file is not fit to replace anything.
+    file is not fit to replace anything. ``dest``'s write lock is held throughout (the command
+    that read ``source`` already holds it for an in-place save).
 
     The input guard is not run again on ``source`` in place: the fingerprint check proves it
     holds the bytes the guard passed when the writer opened it. A different ``dest`` that
@@ -376,37 +424,68 @@ def write_safely(
     """
     source, dest = Path(source), Path(dest)
     in_place = dest.resolve() == source.resolve()
-    watched = {source, dest} if in_place else {dest}
     if dest.is_symlink():  # replace the file the link points to, not the link
         dest = dest.resolve()
-        watched.add(dest)
-    for path in watched:
-        check_not_open(path)
-    if seen is not None:
-        check_unchanged(source, seen, quick=True)
-    try:
-        tmp, fd = _temp_path(dest)
-    except OSError as exc:
-        raise WriteRefusedError("write-failed", path=dest, detail=_reason(exc)) from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            try:
-                build(fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            except OSError as exc:
-                raise WriteRefusedError("write-failed", path=dest, detail=_reason(exc)) from exc
+    with locked([dest]):
+        _check_target(source, dest, seen, in_place, quick=True)
         try:
-            verify(tmp)
-        except CrmxlError:
-            raise
-        except Exception as exc:
-            raise WriteRefusedError("verify-failed", path=dest, detail=str(exc)) from exc
-        for path in watched:
-            check_not_open(path)
-        if seen is not None:
-            check_unchanged(source, seen)
-        if dest.exists() and not in_place:
+            tmp, fd = new_temp(dest)
+        except OSError as exc:
+            raise WriteRefusedError("write-failed", path=dest, detail=_reason(exc)) from exc
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                try:
+                    build(fh)
+                    fh.flush()
+                except OSError as exc:
+                    raise WriteRefusedError("write-failed", path=dest, detail=_reason(exc)) from exc
+            try:
+                verify(tmp)
+            except CrmxlError:
+                raise
+            except Exception as exc:
+                raise WriteRefusedError("verify-failed", path=dest, detail=str(exc)) from exc
+            return replace_safely(
+                tmp,
+                dest,
+                source=source,
+                seen=seen,
+                backup=backup,
+                backup_dir=backup_dir,
+                keep_backups=keep_backups,
+            )
+        finally:
+            remove_file(tmp)
+
+
+def replace_safely(
+    tmp: Path,
+    dest: Path,
+    *,
+    source: Path | None = None,
+    seen: Fingerprint | None = None,
+    backup: bool = True,
+    backup_dir: Path | None = None,
+    keep_backups: int = 10,
+) -> Path | None:
+    """Put the finished (verified) file ``tmp`` at ``dest``; returns the backup.
+
+    Holding ``dest``'s write lock: flushes ``tmp`` to the disk; keeps a backup of ``dest`` when
+    asked; checks for the last
+    time that no editor has ``dest`` (or ``source``) open, that ``dest`` is not read-only, that
+    ``source`` still holds the bytes ``seen`` and that a ``dest`` other than ``source`` is a
+    workbook; then replaces ``dest`` (retried while it is held) and flushes the folder. Any
+    refusal removes the backup it made and leaves ``dest`` as it was; the caller removes
+    ``tmp``."""
+    source = Path(source) if source is not None else dest
+    in_place = dest.resolve() == source.resolve()
+    with locked([dest]):
+        try:
+            with open(native(tmp), "rb+") as fh:  # on the disk before it takes the name
+                sync_file(fh.fileno())
+        except OSError as exc:
+            raise WriteRefusedError("write-failed", path=dest, detail=_reason(exc)) from exc
+        if not in_place and dest.exists():
             check_workbook(dest)  # never replace something that is not a workbook
         backup_path = None
         if backup and dest.exists():
@@ -414,36 +493,41 @@ def write_safely(
                 backup_path = make_backup(dest, backup_dir)
             except OSError as exc:
                 raise WriteRefusedError("backup-failed", path=dest, detail=_reason(exc)) from exc
-        if dest.exists():
-            st = dest.stat()
-            os.chmod(tmp, stat.S_IMODE(st.st_mode))
-            if hasattr(os, "chown"):
-                with contextlib.suppress(OSError):  # allowed only to the owner's admin
-                    os.chown(tmp, st.st_uid, st.st_gid)
         try:
-            os.replace(tmp, dest)
-        except PermissionError as exc:
-            raise WriteRefusedError("file-in-use", path=dest) from exc
-        except OSError as exc:
-            raise WriteRefusedError("write-failed", path=dest, detail=_reason(exc)) from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _sync_folder(dest.parent)
-    if backup_path is not None:
-        prune_backups(dest, keep_backups, backup_dir)
-    return backup_path
+            _check_target(source, dest, seen, in_place)
+            if dest.exists():
+                st = os.stat(native(dest))
+                os.chmod(native(tmp), stat.S_IMODE(st.st_mode))
+                if hasattr(os, "chown"):
+                    with contextlib.suppress(OSError):  # allowed only to the owner's admin
+                        os.chown(native(tmp), st.st_uid, st.st_gid)
+            barrier_event("replace", pause=True)
+            try:
+                replace_file(tmp, dest)
+            except OSError as exc:
+                if held(exc):
+                    raise WriteRefusedError("file-in-use", path=dest) from exc
+                raise WriteRefusedError("write-failed", path=dest, detail=_reason(exc)) from exc
+        except BaseException:
+            if backup_path is not None:
+                remove_file(backup_path)
+            raise
+        sync_folder(dest.parent)
+        if backup_path is not None:
+            prune_backups(dest, keep_backups, backup_dir)
+        return backup_path
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make the rename durable (POSIX); a no-op where folders cannot be opened."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+def _check_target(
+    source: Path, dest: Path, seen: Fingerprint | None, in_place: bool, *, quick: bool = False
+) -> None:
+    """What is checked before building (``quick``) and again just before replacing: no
+    editor has the file open, it is writable, and it holds what was read."""
+    for path in {source, dest} if in_place else {dest}:
+        check_not_open(path)
+    check_writable(dest)
+    if seen is not None:
+        check_unchanged(source, seen, quick=quick)
 
 
 def _reason(exc: OSError) -> str:
@@ -480,9 +564,24 @@ register(
             "written, so no one's changes are lost: run the command again",
         ),
         "file-in-use": (
-            "无法替换 {path}：文件被其他程序占用（可能在 Excel 中打开），原文件未改动：请关闭后重试",
-            "Cannot replace {path}: another program holds it (perhaps Excel); the file is "
-            "unchanged: close it and try again",
+            "无法替换 {path}：文件被其他程序占用（多次重试后仍未释放），原文件未改动。"
+            "可能占用它的有：Excel、WPS（含云同步）、OneDrive、杀毒软件、资源管理器的预览窗格；"
+            "请关闭这些程序或暂停同步后重试",
+            "Cannot replace {path}: another program still holds it after several retries; the "
+            "file is unchanged. Likely holders: Excel, WPS (or its cloud sync), OneDrive, "
+            "antivirus, Explorer's preview pane; close them or pause syncing and try again",
+        ),
+        "file-locked-wps": (
+            "{path} 正在被 WPS 打开，未写入：请先关闭文件再运行；如确认没有打开，请删除锁文件 {lock}",
+            "{path} is open in WPS; nothing was written: close it and run again (if it is not "
+            "open, delete the lock file {lock})",
+        ),
+        "file-read-only": (
+            "{path} 是只读文件，未写入：如要让 crmxl 写入，请先取消只读"
+            "（Windows：右键→属性→取消勾选“只读”；macOS/Linux：chmod u+w）",
+            "{path} is read-only; nothing was written: to let crmxl write it, clear the "
+            "read-only flag first (Windows: Properties, untick Read-only; macOS/Linux: "
+            "chmod u+w)",
         ),
         "verify-failed": (
             "写入 {path} 的新文件未通过校验（{detail}），原文件未改动：请把此信息报告给 crmxl 维护者",
