@@ -382,3 +382,155 @@ def test_a_writer_saves_in_place_once(book: Path) -> None:
     again = WorkbookWriter(book)
     again.set_cell("客户档案", 3, 1, "C002")
     assert again.save(backup=False).cells_written == 1
+
+
+# -- not ours to write: read-only files, WPS on Linux ---------------------------------------
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes; the attribute test below is Windows's")
+def test_a_read_only_file_is_refused(book: Path) -> None:
+    before = book.read_bytes()
+    writer = _writer(book)
+    book.chmod(0o444)
+    with pytest.raises(WriteRefusedError) as info:
+        writer.save()
+    assert info.value.code == "file-read-only"
+    for lang in ("zh", "en"):
+        assert "crm.xlsx" in info.value.render(lang) and "\n" not in info.value.render(lang)
+    assert book.read_bytes() == before and stat.S_IMODE(book.stat().st_mode) == 0o444
+    assert _leftovers(book.parent) == [] and not (book.parent / ".crmxl-backups").exists()
+
+
+@pytest.mark.skipif(os.name != "nt", reason="the read-only attribute is Windows's")
+def test_a_file_with_the_windows_read_only_attribute_is_refused(book: Path) -> None:
+    before = book.read_bytes()
+    os.chmod(book, stat.S_IREAD)  # sets FILE_ATTRIBUTE_READONLY on Windows
+    try:
+        with pytest.raises(WriteRefusedError) as info:
+            _writer(book).save()
+        assert info.value.code == "file-read-only" and book.read_bytes() == before
+    finally:
+        os.chmod(book, stat.S_IREAD | stat.S_IWRITE)
+
+
+def test_a_read_only_copy_target_is_refused_too(book: Path, tmp_path: Path) -> None:
+    target = make_package(tmp_path / "annotated.xlsx", {"客户档案": sheet_xml("")})
+    kept = target.read_bytes()
+    target.chmod(0o444)
+    with pytest.raises(WriteRefusedError) as info:
+        _writer(book).save(target)
+    assert info.value.code == "file-read-only" and target.read_bytes() == kept
+
+
+def test_wps_on_linux_lock_file_refuses(book: Path) -> None:
+    before = book.read_bytes()
+    (book.parent / ".~crm.xlsx").write_bytes(b"")
+    with pytest.raises(WriteRefusedError) as info:
+        _writer(book).save()
+    assert info.value.code == "file-locked-wps"
+    for lang in ("zh", "en"):
+        assert "WPS" in info.value.render(lang) and ".~crm.xlsx" in info.value.render(lang)
+    assert book.read_bytes() == before and _leftovers(book.parent) == []
+
+
+# -- another program holds the file (Windows sharing violations, injected) -----------------
+
+
+def _held_replace(times: int) -> Any:
+    calls = []
+    real = os.replace
+
+    def replace(src: Any, dst: Any) -> None:
+        calls.append(dst)
+        if len(calls) <= times:
+            raise PermissionError(13, "The process cannot access the file", None, 32)
+        real(src, dst)
+
+    replace.calls = calls  # type: ignore[attr-defined]
+    return replace
+
+
+def test_a_file_held_for_a_moment_is_replaced_after_a_retry(
+    book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fileops, "RETRY_DELAYS", (0.01, 0.02, 0.04))
+    replace = _held_replace(2)
+    monkeypatch.setattr(os, "replace", replace)
+    before = book.read_bytes()
+    report = _writer(book).save()
+    assert len(replace.calls) == 3 and report.cells_written == 1
+    assert report.backup is not None and report.backup.read_bytes() == before
+    assert openpyxl_cells(book)["客户档案"][(2, 1)] == "C001" and _leftovers(book.parent) == []
+
+
+def test_a_file_held_for_good_names_the_likely_holders_and_loses_nothing(
+    book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fileops, "RETRY_DELAYS", (0.01, 0.01))
+    monkeypatch.setattr(os, "replace", _held_replace(1000))
+    before = book.read_bytes()
+    with pytest.raises(WriteRefusedError) as info:
+        _writer(book).save()
+    assert info.value.code == "file-in-use"
+    for lang in ("zh", "en"):
+        message = info.value.render(lang)
+        assert all(who in message for who in ("Excel", "WPS", "OneDrive")), message
+        assert ("杀毒软件" if lang == "zh" else "antivirus") in message and "\n" not in message
+    assert book.read_bytes() == before and _leftovers(book.parent) == []
+    assert backups_of(book) == []  # the backup made for this save went with it
+
+
+# -- backups appear whole -------------------------------------------------------------------
+
+
+def test_without_hard_links_a_backup_is_copied_then_renamed(
+    book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(*args: Any, **kwargs: Any) -> None:
+        raise OSError(1, "Operation not permitted")  # FAT, exFAT, some network shares
+
+    monkeypatch.setattr(os, "link", no_links)
+    before = book.read_bytes()
+    report = _writer(book).save()
+    assert report.backup is not None and report.backup.read_bytes() == before
+    assert _leftovers(book.parent / ".crmxl-backups") == []
+
+
+def test_a_backup_cut_short_is_never_kept_under_a_backups_name(
+    book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(*args: Any, **kwargs: Any) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    def disk_full(src: Any, dst: Any) -> None:
+        Path(dst).write_bytes(Path(src).read_bytes()[:100])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "link", no_links)
+    monkeypatch.setattr(shutil, "copy2", disk_full)
+    before = book.read_bytes()
+    with pytest.raises(WriteRefusedError) as info:
+        _writer(book).save()
+    assert info.value.code == "backup-failed" and book.read_bytes() == before
+    assert backups_of(book) == [] and _leftovers(book.parent / ".crmxl-backups") == []
+    assert _leftovers(book.parent) == []
+
+
+def test_a_partial_backup_a_killed_run_left_is_not_counted_and_goes(book: Path) -> None:
+    folder = book.parent / ".crmxl-backups"
+    folder.mkdir()
+    partial = folder / ".crm.crmxl-tmp-0badf00d.xlsx"
+    partial.write_bytes(b"PK\x03\x04 cut short")
+    stale = book.parent / ".crm.crmxl-tmp-12345678.xlsx"
+    stale.write_bytes(b"PK\x03\x04 cut short")
+    assert backups_of(book) == []
+    report = _writer(book).save()
+    assert backups_of(book) == [report.backup]
+    assert not partial.exists() and not stale.exists()
+
+
+def test_new_messages_are_in_both_languages() -> None:
+    messages = catalog()
+    for code in ("file-read-only", "file-locked-wps", "file-being-written"):
+        zh, en = messages[code]
+        assert zh != en and placeholders(zh) == placeholders(en) and "path" in placeholders(zh)
