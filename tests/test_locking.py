@@ -24,6 +24,7 @@ import pytest
 from prockit import backups, event, finish, release, start, temps, wait_until
 from splitkit import AS_OF, cells, diff, edit, get, put, rows, sample_master
 
+import crmxl.workbook.lock as lock_module
 from crmxl.errors import WriteRefusedError
 from crmxl.merge import merge
 from crmxl.split import split
@@ -315,3 +316,34 @@ def test_dry_runs_take_no_lock(book: dict[str, Path]) -> None:
     finally:
         proc.kill()
         proc.wait()
+
+
+@pytest.mark.parametrize(
+    ("error", "refused"),
+    [
+        (OSError(38, "Function not implemented"), False),  # a file system without OS locks
+        (PermissionError(13, "Permission denied"), False),  # a folder this user cannot write
+        (FileNotFoundError(2, "No such file or directory"), True),
+    ],
+    ids=["no-os-locks", "folder-not-writable", "no-folder"],
+)
+def test_where_no_lock_can_be_taken(
+    book: dict[str, Path], monkeypatch: pytest.MonkeyPatch, error: OSError, refused: bool
+) -> None:
+    class NoLocks:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def acquire(self, **kwargs: object) -> None:
+            raise error
+
+    monkeypatch.setattr(lock_module, "FileLock", NoLocks)
+    master = book["master"]
+    if refused:
+        with pytest.raises(WriteRefusedError) as info, locked([master]):
+            pass
+        assert info.value.code == "write-failed"
+    else:
+        with locked([master]):  # the run goes on; the fingerprint check guards its save
+            assert holds_lock(master)
+    assert not holds_lock(master)

@@ -51,6 +51,7 @@ DEFAULT_WAIT = 5.0
 #: ``go-NAME`` file (see :func:`barrier_event`). Unset in normal use.
 BARRIER_ENV = "CRMXL_TEST_BARRIER"
 _BARRIER_LIMIT = 120.0
+_NO_LOCK_HERE = frozenset({errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EROFS})
 
 
 class _Held:
@@ -101,11 +102,13 @@ def _acquire(path: Path, wait: float) -> None:
     except Timeout:
         raise WriteRefusedError("file-being-written", path=path, seconds=f"{wait:g}") from None
     except OSError as exc:
-        if exc.errno not in (errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        if exc.errno not in _NO_LOCK_HERE and not isinstance(exc, PermissionError):
             raise WriteRefusedError(
                 "write-failed", path=path, detail=exc.strerror or type(exc).__name__
             ) from exc
-        _held[key] = _Held(None)  # no OS locks here: the fingerprint check still guards
+        # No OS locks on this file system, or a folder this user cannot write (then this run
+        # cannot replace the workbook either): go on without; the fingerprint check guards.
+        _held[key] = _Held(None)
         return
     _held[key] = _Held(lock)
     try:
