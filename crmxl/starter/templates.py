@@ -73,6 +73,7 @@ from crmxl.model.settings import (
     default_rows,
 )
 from crmxl.starter.sample import SAMPLE_AS_OF, Problem, Sample, build_sample, write_leads_csv
+from crmxl.workbook.fileops import replace_file
 from crmxl.workbook.save import check_not_open
 
 #: Document "created" date of workbooks made without ``as_of`` (the bundled templates).
@@ -551,7 +552,7 @@ def _write(
         umask = os.umask(0)
         os.umask(umask)
         tmp.chmod(0o666 & ~umask)  # mkstemp makes it private; a workbook is an ordinary file
-        os.replace(tmp, path)
+        replace_file(tmp, path)  # retried while another program holds it (Windows)
     except (OSError, FileCreateError) as exc:
         detail = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise WriteRefusedError("init-write-failed", path=path, detail=detail) from exc
