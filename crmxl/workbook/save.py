@@ -470,15 +470,14 @@ def replace_safely(
 ) -> Path | None:
     """Put the finished (verified) file ``tmp`` at ``dest``; returns the backup.
 
-    Holding ``dest``'s write lock: flushes ``tmp`` to the disk; keeps a backup of ``dest`` when
-    asked; checks for the last
-    time that no editor has ``dest`` (or ``source``) open, that ``dest`` is not read-only, that
-    ``source`` still holds the bytes ``seen`` and that a ``dest`` other than ``source`` is a
-    workbook; then replaces ``dest`` (retried while it is held) and flushes the folder. Any
-    refusal removes the backup it made and leaves ``dest`` as it was; the caller removes
-    ``tmp``."""
-    source = Path(source) if source is not None else dest
-    in_place = dest.resolve() == source.resolve()
+    ``source`` is the workbook ``tmp`` was made from (None: ``tmp`` is a new file, such as a
+    report). Holding ``dest``'s write lock: flushes ``tmp`` to the disk; refuses a ``dest``
+    other than ``source`` that is not a workbook; keeps a backup of ``dest`` when asked; checks
+    for the last time that no editor has ``dest`` (or ``source``) open, that ``dest`` is not
+    read-only and that ``source`` still holds the bytes ``seen``; then replaces ``dest``
+    (retried while another program holds it) and flushes the folder. Any refusal removes the
+    backup it made and leaves ``dest`` as it was; the caller removes ``tmp``."""
+    in_place = source is not None and dest.resolve() == Path(source).resolve()
     with locked([dest]):
         try:
             with open(native(tmp), "rb+") as fh:  # on the disk before it takes the name
@@ -494,7 +493,7 @@ def replace_safely(
             except OSError as exc:
                 raise WriteRefusedError("backup-failed", path=dest, detail=_reason(exc)) from exc
         try:
-            _check_target(source, dest, seen, in_place)
+            _check_target(Path(source or dest), dest, seen, in_place)
             if dest.exists():
                 st = os.stat(native(dest))
                 os.chmod(native(tmp), stat.S_IMODE(st.st_mode))
