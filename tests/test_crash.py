@@ -45,7 +45,7 @@ import pytest
 from prockit import backups, finish, release, start, temps, wait_until
 from splitkit import edit, get, put, rows
 
-from crmxl.split import split
+from crmxl.splitmerge.split import split
 from crmxl.workbook.package import Package
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

@@ -26,8 +26,8 @@ from splitkit import AS_OF, cells, diff, edit, get, put, rows, sample_master
 
 import crmxl.workbook.lock as lock_module
 from crmxl.errors import WriteRefusedError
-from crmxl.merge import merge
-from crmxl.split import split
+from crmxl.splitmerge.merge import merge
+from crmxl.splitmerge.split import split
 from crmxl.workbook import WorkbookWriter, check_not_open, locked
 from crmxl.workbook.fileops import BACKUP_DIR, remove_stale_temps
 from crmxl.workbook.lock import holds_lock, lock_path, wait_seconds
