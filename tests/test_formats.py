@@ -254,7 +254,8 @@ def test_refused_in_one_line_under_2gb(
     assert seconds < 30
     if before is not None:
         assert path.read_bytes() == before
-    assert not list(tmp_path.glob(".*crmxl*"))
+    left = [p.name for p in tmp_path.glob(".*crmxl*") if not p.name.endswith(".crmxl-lock")]
+    assert not left  # crmxl's (empty) write lock file stays on POSIX: docs/write-path.md
 
 
 @posix
