@@ -17,6 +17,7 @@ from crmxl.i18n import register
 from crmxl.model import values
 from crmxl.model.findings import Finding, Severity
 from crmxl.model.frames import Typed
+from crmxl.model.schema import LeadStatus
 from crmxl.model.workspace import Workspace
 
 
@@ -207,7 +208,7 @@ def _lead_findings(tt: Typed) -> list[Finding]:
     reason = (
         frame["invalid_reason"] if "invalid_reason" in frame else pd.Series(None, index=frame.index)
     )
-    invalid = frame["status"] == "无效"
+    invalid = frame["status"] == LeadStatus.INVALID
     for row in frame.index[invalid & reason.isna()]:
         key = "invalid_reason" if table.has("invalid_reason") else "status"
         out.append(finding(table, key, int(row), "invalid-reason-missing", Severity.ERROR, None))

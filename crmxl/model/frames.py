@@ -64,11 +64,6 @@ class Typed:
     problems: list[Problem] = field(default_factory=list)
     placeholders: list[Problem] = field(default_factory=list)
 
-    def bad_rows(self, keys: Iterable[str]) -> set[int]:
-        """Rows where any of ``keys`` could not be read."""
-        wanted = set(keys)
-        return {p.row for p in self.problems if p.key in wanted}
-
 
 def _allowed(col: Column, settings: Settings) -> tuple[str, ...] | None:
     return settings.enum_values(col.enum) if col.enum else None
@@ -196,8 +191,3 @@ def _empty(col: Column, index: pd.Index) -> pd.Series:
     if col.type in (ColType.AMOUNT, ColType.NUMBER, ColType.INT):
         return pd.Series(np.nan, index=index, dtype="float64")
     return pd.Series(None, index=index, dtype=object)
-
-
-def blank(series: pd.Series) -> pd.Series:
-    """True where a typed column has no value."""
-    return series.isna()

@@ -19,15 +19,15 @@ from crmxl.errors import SettingsError
 from crmxl.i18n import register
 from crmxl.model import values
 from crmxl.model.findings import Finding, Severity
-from crmxl.model.schema import SHEETS, fold
+from crmxl.model.schema import SHEETS, IssueType, Stage, Tier, fold
 
-TIER_SCHEMES: dict[str, tuple[str, ...]] = {"ABC": ("A", "B", "C"), "ABCD": ("A", "B", "C", "D")}
+TIER_SCHEMES: dict[str, tuple[str, ...]] = {"ABC": (Tier.A, Tier.B, Tier.C), "ABCD": tuple(Tier)}
 DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
-    "ABC": {"A": 500_000, "B": 100_000},
-    "ABCD": {"A": 100_000, "B": 50_000, "C": 10_000},
+    "ABC": {Tier.A: 500_000, Tier.B: 100_000},
+    "ABCD": {Tier.A: 100_000, Tier.B: 50_000, Tier.C: 10_000},
 }
-ISSUE_TYPES = ("投诉", "合作异常", "售后问题", "咨询")
-STAGES = ("潜在", "意向", "成交", "流失")
+ISSUE_TYPES: tuple[str, ...] = tuple(IssueType)
+STAGES: tuple[str, ...] = tuple(Stage)
 
 DEFAULT_INDUSTRIES = (
     "制造业",
@@ -56,17 +56,17 @@ class Settings:
     tier_scheme: str = "ABC"
     thresholds: Mapping[str, float] = field(default_factory=lambda: DEFAULT_THRESHOLDS["ABC"])
     cadence_tier: Mapping[str, int] = field(
-        default_factory=lambda: {"A": 30, "B": 14, "C": 30, "D": 90}
+        default_factory=lambda: {Tier.A: 30, Tier.B: 14, Tier.C: 30, Tier.D: 90}
     )
     cadence_stage: Mapping[str, int | None] = field(
-        default_factory=lambda: {"潜在": 7, "意向": None, "成交": None}
+        default_factory=lambda: {Stage.PROSPECT: 7, Stage.INTERESTED: None, Stage.CUSTOMER: None}
     )
     sla_hours: Mapping[str, tuple[float, float]] = field(
         default_factory=lambda: {
-            "投诉": (2.0, 24.0),
-            "合作异常": (1.0, 4.0),
-            "售后问题": (2.0, 24.0),
-            "咨询": (4.0, 48.0),
+            IssueType.COMPLAINT: (2.0, 24.0),
+            IssueType.DELIVERY_PROBLEM: (1.0, 4.0),
+            IssueType.AFTER_SALES: (2.0, 24.0),
+            IssueType.INQUIRY: (4.0, 48.0),
         }
     )
     churn_months: int = 3
@@ -77,7 +77,7 @@ class Settings:
     reminder_days: int = 1
     due_soon_days: int = 3
     stage_probability: Mapping[str, float] = field(
-        default_factory=lambda: {"潜在": 0.10, "意向": 0.50, "成交": 0.80}
+        default_factory=lambda: {Stage.PROSPECT: 0.10, Stage.INTERESTED: 0.50, Stage.CUSTOMER: 0.80}
     )
     industries: tuple[str, ...] = DEFAULT_INDUSTRIES
     regions: tuple[str, ...] = DEFAULT_REGIONS
@@ -170,19 +170,15 @@ def _get_attr(attr: str) -> Callable[[Settings], Any]:
     return lambda s: getattr(s, attr)
 
 
-_SLA_EN = {
-    "投诉": "Complaint",
-    "合作异常": "Delivery Problem",
-    "售后问题": "After-sales",
-    "咨询": "Inquiry",
-}
+#: How a TOML file names each issue type's SLA settings (``sla_complaint_response``).
 _SLA_TOML = {
-    "投诉": "complaint",
-    "合作异常": "delivery",
-    "售后问题": "aftersales",
-    "咨询": "inquiry",
+    IssueType.COMPLAINT: "complaint",
+    IssueType.DELIVERY_PROBLEM: "delivery",
+    IssueType.AFTER_SALES: "aftersales",
+    IssueType.INQUIRY: "inquiry",
 }
-_STAGE_EN = {"潜在": "Prospect", "意向": "Interested", "成交": "Customer"}
+#: The stages that have a cadence and a win probability of their own.
+_OPEN_STAGES = (Stage.PROSPECT, Stage.INTERESTED, Stage.CUSTOMER)
 
 
 def _definitions() -> tuple[SettingDef, ...]:
@@ -198,7 +194,7 @@ def _definitions() -> tuple[SettingDef, ...]:
             "ABC (default) or ABCD",
         ),
     ]
-    for letter in ("A", "B", "C"):
+    for letter in (Tier.A, Tier.B, Tier.C):
         defs.append(
             SettingDef(
                 f"{letter}级阈值",
@@ -212,7 +208,7 @@ def _definitions() -> tuple[SettingDef, ...]:
                 optional=True,
             )
         )
-    for letter in ("A", "B", "C", "D"):
+    for letter in Tier:
         defs.append(
             SettingDef(
                 f"跟进周期-{letter}级",
@@ -226,12 +222,12 @@ def _definitions() -> tuple[SettingDef, ...]:
                 optional=True,
             )
         )
-    for stage in ("潜在", "意向", "成交"):
+    for stage in _OPEN_STAGES:
         defs.append(
             SettingDef(
                 f"跟进周期-{stage}",
-                f"Cadence {_STAGE_EN[stage]}",
-                f"cadence_{_STAGE_EN[stage].lower()}",
+                f"Cadence {stage.en}",
+                f"cadence_{stage.en.lower()}",
                 "int",
                 _get_map("cadence_stage", stage),
                 _put_map("cadence_stage", stage),
@@ -240,14 +236,14 @@ def _definitions() -> tuple[SettingDef, ...]:
                 optional=True,
             )
         )
-    for kind in ISSUE_TYPES:
+    for kind in IssueType:
         for which, (zh, en, tk) in enumerate(
             (("响应时限", "Response Hours", "response"), ("方案时限", "Plan Hours", "plan"))
         ):
             defs.append(
                 SettingDef(
                     f"{kind}-{zh}",
-                    f"{_SLA_EN[kind]} {en}",
+                    f"{kind.en} {en}",
                     f"sla_{_SLA_TOML[kind]}_{tk}",
                     "hours",
                     _get_sla(kind, which),
@@ -328,12 +324,12 @@ def _definitions() -> tuple[SettingDef, ...]:
             "days left that count as due soon",
         ),
     ]
-    for stage in ("潜在", "意向", "成交"):
+    for stage in _OPEN_STAGES:
         defs.append(
             SettingDef(
                 f"成交概率-{stage}",
-                f"Win Probability {_STAGE_EN[stage]}",
-                f"probability_{_STAGE_EN[stage].lower()}",
+                f"Win Probability {stage.en}",
+                f"probability_{stage.en.lower()}",
                 "percent",
                 _get_map("stage_probability", stage),
                 _put_map("stage_probability", stage),

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmxl.model.schema import ENUMS, ColType
+from crmxl.model.schema import ENUMS, ColType, YesNo
 from crmxl.workbook.cellxml import EXCEL_EPOCH, EXCEL_EPOCH_1904
 
 PLACEHOLDERS = ("待核实", "待确认", "待定", "TBD", "TBC", "To Be Confirmed")
@@ -363,7 +363,7 @@ def parse_yesno(value: Any) -> bool:
     if isinstance(value, str):
         canonical = ENUMS["yesno"].canonical(value)
         if canonical is not None:
-            return canonical == "是"
+            return canonical == YesNo.YES
     raise BadValue("bad-yesno", str(value))
 
 
@@ -387,7 +387,7 @@ def parse_text(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return YesNo.YES.value if value else YesNo.NO.value
     return str(value).strip()
 
 
@@ -554,6 +554,16 @@ def has_legal_ending(name: str) -> bool:
     text = nfkc(name).rstrip(" .,)）").casefold()
     text = re.sub(r"[\s]+", " ", text)
     return text.endswith(LEGAL_ENDINGS) or nfkc(name).rstrip().casefold().endswith(LEGAL_ENDINGS)
+
+
+def as_text(value: Any) -> str:
+    """A cell's value as text for a message or a label: "" for a blank (None, NaN, NaT, NA),
+    else ``str(value)``."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return ""
+    if isinstance(value, float) and value != value:
+        return ""
+    return str(value)
 
 
 def plain(value: Any) -> Any:

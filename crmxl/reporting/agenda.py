@@ -24,7 +24,8 @@ from typing import Any
 import pandas as pd
 
 from crmxl.i18n import pick
-from crmxl.model.schema import ENUMS
+from crmxl.model.schema import ENUMS, FollowUpStatus
+from crmxl.model.values import as_text
 from crmxl.reporting import lists
 from crmxl.reporting.facts import Facts
 from crmxl.reporting.lists import WORDS
@@ -75,7 +76,7 @@ class TodoItem:
             return ""
         d = self.days_left
         if d < 0:
-            return pick(lang, f"逾期{-d}天", f"{-d} d overdue")
+            return pick(lang, f"{FollowUpStatus.OVERDUE}{-d}天", f"{-d} d overdue")
         if d == 0:
             return pick(lang, "今天", "today")
         if d == 1:
@@ -120,12 +121,8 @@ def _owner(value: Any) -> str | None:
 
 def _opt(value: Any) -> str | None:
     """A text cell or None (a blank cell is NaN in a frame)."""
-    text = _text(value).strip()
+    text = as_text(value).strip()
     return text or None
-
-
-def _text(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
 def _date(value: Any) -> datetime | None:
@@ -143,8 +140,8 @@ def _sla(f: Facts) -> list[TodoItem]:
     frame = lists.sla_alerts(f).frame
     items = []
     for r in frame.to_dict("records"):
-        kind, clock = _text(r["type"]), WORDS[r["clock"]]
-        urgency = _text(r["urgency"])
+        kind, clock = as_text(r["type"]), WORDS[r["clock"]]
+        urgency = as_text(r["urgency"])
         detail = (
             (
                 f"{kind}·{clock[0]}时限",
@@ -197,7 +194,7 @@ def _follow_ups(f: Facts, days: int) -> list[TodoItem]:
     frame = lists.follow_ups_due(f, days).frame
     items = []
     for r in frame.to_dict("records"):
-        tier, stage = _text(r["tier"]), _text(r["stage"])
+        tier, stage = as_text(r["tier"]), as_text(r["stage"])
         stage_en = ENUMS["stages"].label(stage, "en")
         detail = (
             (
@@ -225,7 +222,7 @@ def _needs(f: Facts, days: int) -> list[TodoItem]:
     frame = lists.needs_due(f, days).frame
     items = []
     for r in frame.to_dict("records"):
-        text = _text(r["description"])
+        text = as_text(r["description"])
         items.append(
             TodoItem(
                 "need",
@@ -249,8 +246,12 @@ def _greetings(f: Facts, days: int) -> list[TodoItem]:
         on = _date(r["date"])
         when = f"{on:%m-%d}" if on else ""
         if r["kind"] == "birthday":
-            who = _text(r["contact"]) + (f"（{_text(r['title'])}）" if _text(r["title"]) else "")
-            who_en = _text(r["contact"]) + (f" ({_text(r['title'])})" if _text(r["title"]) else "")
+            who = as_text(r["contact"]) + (
+                f"（{as_text(r['title'])}）" if as_text(r["title"]) else ""
+            )
+            who_en = as_text(r["contact"]) + (
+                f" ({as_text(r['title'])})" if as_text(r["title"]) else ""
+            )
             detail = ((f"{who} {when} 生日", f"{who_en}'s birthday on {when}"),)
         else:
             years = int(r["years"])

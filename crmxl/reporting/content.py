@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pandas as pd
 
-from crmxl.model.schema import ENUMS
+from crmxl.model.schema import ENUMS, FollowUpStatus, SlaState
 from crmxl.model.settings import ISSUE_TYPES, STAGES
 from crmxl.reporting import kpis as kpi_mod
 from crmxl.reporting import lists
@@ -52,7 +52,7 @@ def chart_data(f: Facts, period: Period, lang: str) -> list[ChartData]:
     tiers = c["tier"].value_counts()
     stages = c["stage"].value_counts()
     overdue = (
-        c.loc[c["follow_up_status"] == "逾期", "owner"]
+        c.loc[c["follow_up_status"] == FollowUpStatus.OVERDUE, "owner"]
         .map(lambda o: owner_label(o, lang))
         .value_counts()
     )
@@ -127,7 +127,7 @@ def chart_data(f: Facts, period: Period, lang: str) -> list[ChartData]:
             [on / n if n else None for on, n in zip(on_time, done, strict=True)],
             unit="percent",
             extra=[
-                (("按时完成", "On time"), [float(x) for x in on_time]),
+                (SlaState.MET.pair, [float(x) for x in on_time]),
                 (("完成时限数", "Clocks completed"), [float(x) for x in done]),
             ],
         ),

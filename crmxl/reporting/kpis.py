@@ -16,7 +16,14 @@ from typing import Any
 import pandas as pd
 
 from crmxl.i18n import normalize_lang, pick, register, t
-from crmxl.model.schema import SHEETS_BY_KEY
+from crmxl.model.schema import (
+    SHEETS_BY_KEY,
+    FollowUpStatus,
+    IssueType,
+    LeadStatus,
+    SlaState,
+    Stage,
+)
 from crmxl.reporting.facts import Facts, Period
 from crmxl.rules.service import DONE_NEEDS
 from crmxl.rules.tiers import deal_counts
@@ -40,8 +47,8 @@ UNITS: dict[str, str] = {
 }
 
 #: SLA clock states that count as completed, and the one that counts as on time.
-COMPLETED = ("按时完成", "超时完成")
-ON_TIME = "按时完成"
+COMPLETED = (SlaState.MET, SlaState.MET_LATE)
+ON_TIME = SlaState.MET
 
 
 @dataclass(frozen=True)
@@ -215,13 +222,16 @@ def follow_ups(f: Facts, period: Period) -> Kpi:
 
 
 def overdue_customers(f: Facts) -> Kpi:
-    return Kpi("overdue_customers", float((f.customers["follow_up_status"] == "逾期").sum()))
+    return Kpi(
+        "overdue_customers",
+        float((f.customers["follow_up_status"] == FollowUpStatus.OVERDUE).sum()),
+    )
 
 
 def follow_up_on_time_rate(f: Facts) -> Kpi:
     c = f.customers
-    active = c["stage"] != "流失"
-    overdue = c["follow_up_status"] == "逾期"
+    active = c["stage"] != Stage.LOST
+    overdue = c["follow_up_status"] == FollowUpStatus.OVERDUE
     return _ratio("follow_up_on_time_rate", float((active & ~overdue).sum()), float(active.sum()))
 
 
@@ -264,8 +274,8 @@ def satisfaction(f: Facts, period: Period) -> Kpi:
 
 def complaint_rate(f: Facts, period: Period) -> Kpi:
     issues = f.frame("issues")
-    complaints = (issues["type"] == "投诉") & period.mask(issues["logged_at"])
-    won = f.customers["stage"] == "成交"
+    complaints = (issues["type"] == IssueType.COMPLAINT) & period.mask(issues["logged_at"])
+    won = f.customers["stage"] == Stage.CUSTOMER
     return _ratio("complaint_rate", float(complaints.sum()), float(won.sum()))
 
 
@@ -309,8 +319,8 @@ def sla_on_time_rate(f: Facts, period: Period) -> Kpi:
 def lead_conversion_rate(f: Facts, period: Period) -> Kpi:
     leads = f.frame("leads")
     captured = period.mask(leads["captured_at"])
-    valid = captured & (leads["status"] != "无效")
-    converted = captured & (leads["status"] == "已转化")
+    valid = captured & (leads["status"] != LeadStatus.INVALID)
+    converted = captured & (leads["status"] == LeadStatus.CONVERTED)
     return _ratio("lead_conversion_rate", float(converted.sum()), float(valid.sum()))
 
 

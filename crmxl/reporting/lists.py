@@ -18,14 +18,23 @@ import numpy as np
 import pandas as pd
 
 from crmxl.i18n import pick
-from crmxl.model.schema import ENUMS, SHEETS_BY_KEY, ColType
+from crmxl.model.schema import (
+    ENUMS,
+    SHEETS_BY_KEY,
+    ColType,
+    ConfirmState,
+    Employment,
+    FollowUpStatus,
+    LeadStatus,
+    NeedFollowUpStatus,
+    RiskLevel,
+    SlaState,
+    Stage,
+)
 from crmxl.reporting.facts import Facts, Period, owner_label
 from crmxl.reporting.kpis import completed_clocks, open_needs
-from crmxl.rules.service import OPEN_ISSUES
+from crmxl.rules.service import CLOSED_ISSUES, OPEN_ISSUES
 from crmxl.rules.tiers import tier_rank
-
-#: Issue statuses that close an issue (its clocks need no more action).
-CLOSED_ISSUES = ("已解决", "已关闭")
 
 #: Labels of values that are not schema enumerations.
 WORDS: dict[str, tuple[str, str]] = {
@@ -40,17 +49,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "anniversary": ("成立周年", "Anniversary"),
     "quote": ("报价", "Quote"),
     "budget": ("预算", "Budget"),
-    "高": ("高", "High"),
-    "中": ("中", "Medium"),
-    "低": ("低", "Low"),
 }
 
 #: The owner key of records without an owner (never a real name).
 NOBODY = "\0"
 
 #: Leads that still wait for their salesperson's confirmation.
-WAITING_STATES = ("待确认", "确认超时")
-SETTLED_LEADS = ("有效", "无效", "已转化")
+WAITING_STATES = (ConfirmState.AWAITING, ConfirmState.OVERDUE)
+SETTLED_LEADS = (LeadStatus.VALID, LeadStatus.INVALID, LeadStatus.CONVERTED)
 
 
 @dataclass(frozen=True)
@@ -206,7 +212,7 @@ def _frame(fields: Iterable[Field], data: dict[str, Any], index: pd.Index) -> pd
 def overdue(f: Facts) -> Listing:
     """逾期跟进: customers whose follow-up is 逾期, most days first."""
     c = f.customers
-    rows = c.loc[c["follow_up_status"] == "逾期"]
+    rows = c.loc[c["follow_up_status"] == FollowUpStatus.OVERDUE]
     fields = (
         CUSTOMER_ID,
         CUSTOMER_NAME,
@@ -227,8 +233,8 @@ def follow_ups_due(f: Facts, days: int) -> Listing:
     """Customers overdue, or due within ``days`` days (for the agenda)."""
     c = f.customers
     horizon = f.today + timedelta(days=days)
-    due = (c["follow_up_status"] == "逾期") | (
-        (c["follow_up_status"] != "无需跟进") & (c["next_follow_up"] <= horizon)
+    due = (c["follow_up_status"] == FollowUpStatus.OVERDUE) | (
+        (c["follow_up_status"] != FollowUpStatus.NOT_NEEDED) & (c["next_follow_up"] <= horizon)
     )
     rows = c.loc[due]
     fields = (
@@ -251,8 +257,7 @@ def risk_level(text: Any) -> str | None:
     """高/中/低 from a 流失风险 cell (``高: 逾期45天``, ``High: ...``)."""
     if not isinstance(text, str) or not text.strip():
         return None
-    head = text.split(":", 1)[0].strip()
-    return {"高": "高", "High": "高", "中": "中", "Medium": "中", "低": "低", "Low": "低"}.get(head)
+    return ENUMS["risk_levels"].canonical(text.split(":", 1)[0])
 
 
 def churn(f: Facts) -> Listing:
@@ -262,7 +267,7 @@ def churn(f: Facts) -> Listing:
     level = pd.Series(
         np.array([risk_level(x) for x in texts] + [None], dtype=object)[codes], index=c.index
     )
-    rows = c.loc[level.isin(("高", "中"))]
+    rows = c.loc[level.isin((RiskLevel.HIGH, RiskLevel.MEDIUM))]
     reasons = rows["churn_risk"].str.split(":", n=1).str[-1].str.strip()
     fields = (
         CUSTOMER_ID,
@@ -270,7 +275,7 @@ def churn(f: Facts) -> Listing:
         OWNER,
         col("customers", "tier"),
         col("customers", "stage"),
-        field("risk", "word", "风险", "Risk", 8),
+        field("risk", "enum:risk_levels", "风险", "Risk", 8),
         field("reasons", "text", "原因", "Reasons", 36),
         col("customers", "days_overdue"),
         col("customers", "trailing_amount"),
@@ -278,7 +283,7 @@ def churn(f: Facts) -> Listing:
     data = dict(rows)
     data.update(risk=level[rows.index], reasons=reasons)
     frame = _frame(fields, data, rows.index)
-    frame["_rank"] = (frame["risk"] != "高").astype(int)
+    frame["_rank"] = (frame["risk"] != RiskLevel.HIGH).astype(int)
     frame = _sorted(frame, ["_rank", "days_overdue", "customer_id"], [True, False, True])
     return Listing("churn", fields, frame.drop(columns="_rank"))
 
@@ -376,13 +381,13 @@ def reminders(f: Facts, days: int = 7) -> Listing:
     ahead = f.settings.reminder_days
     last = today + timedelta(days=days + ahead)
     info = f.customer_info
-    lost = set(info.index[info["stage"] == "流失"])
+    lost = set(info.index[info["stage"] == Stage.LOST])
     rows: list[dict[str, Any]] = []
     contacts = f.frame("contacts")
     if len(contacts):
         keep = contacts.loc[
             contacts["birthday"].notna()
-            & (contacts["employment"] != "离职")
+            & (contacts["employment"] != Employment.LEFT)
             & ~contacts["customer_id"].isin(lost)
         ]
         for row, cid, person, title, md in zip(
@@ -473,7 +478,9 @@ def sla_alerts(f: Facts) -> Listing:
         (("response", "response_due", "response_state"), ("plan", "plan_due", "plan_state"))
     ):
         # an issue marked 已解决/已关闭 needs no action, even if its times were never filled in
-        hit = issues[state].isin(("已超时", "即将超时")) & ~issues["status"].isin(CLOSED_ISSUES)
+        hit = issues[state].isin((SlaState.BREACHED, SlaState.DUE_SOON)) & ~issues["status"].isin(
+            CLOSED_ISSUES
+        )
         part = issues.loc[hit]
         parts.append(
             pd.DataFrame(
@@ -543,9 +550,9 @@ def needs_due(f: Facts, days: int) -> Listing:
     needs = f.frame("needs")
     info = f.customer_info
     horizon = f.today + timedelta(days=days)
-    due = needs["follow_up_status"].isin(("逾期", "今日到期")) | (
-        (needs["follow_up_status"] == "正常") & (needs["follow_up_due"] <= horizon)
-    )
+    due = needs["follow_up_status"].isin(
+        (NeedFollowUpStatus.OVERDUE, NeedFollowUpStatus.DUE_TODAY)
+    ) | ((needs["follow_up_status"] == NeedFollowUpStatus.OK) & (needs["follow_up_due"] <= horizon))
     rows = needs.loc[due]
     fields = (
         col("needs", "need_id"),
@@ -606,7 +613,7 @@ def by_owner(f: Facts, period: Period) -> Listing:
     fu = f.frame("follow_ups")
     in_period = fu.index[period.mask(fu["date"])]
     fu_counts = per_owner(f.cells("follow_ups", "recorded_by", in_period)) if len(fu) else None
-    overdue_counts = per_owner(key[c["follow_up_status"] == "逾期"])
+    overdue_counts = per_owner(key[c["follow_up_status"] == FollowUpStatus.OVERDUE])
     issues = f.frame("issues")
     open_counts = per_owner(issues.loc[issues["status"].isin(OPEN_ISSUES), "owner"])
     clocks = completed_clocks(issues, period)

@@ -13,6 +13,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crmxl.model.schema import (
+    DecisionRole,
+    Employment,
+    FollowUpStatus,
+    IssueType,
+    RiskLevel,
+    SlaState,
+    Stage,
+)
 from crmxl.rules.common import Clock, column
 from crmxl.rules.service import OPEN_ISSUES
 from crmxl.rules.tiers import tier_rank
@@ -22,8 +31,8 @@ def decision_makers_left(customer_ids: pd.Series, contacts: pd.DataFrame | None)
     if contacts is None or contacts.empty:
         return pd.Series(False, index=customer_ids.index)
     left = contacts.loc[
-        (column(contacts, "decision_role", contacts.index) == "决策人")
-        & (column(contacts, "employment", contacts.index) == "离职"),
+        (column(contacts, "decision_role", contacts.index) == DecisionRole.DECISION_MAKER)
+        & (column(contacts, "employment", contacts.index) == Employment.LEFT),
         "customer_id",
     ]
     return customer_ids.isin(set(left.dropna()))
@@ -37,8 +46,10 @@ def issue_flags(
     if issues is None or issues.empty or states is None:
         return no, no.copy()
     open_ = column(issues, "status", issues.index).isin(OPEN_ISSUES)
-    breached = (states["response_state"] == "已超时") | (states["plan_state"] == "已超时")
-    complaint = column(issues, "type", issues.index) == "投诉"
+    breached = (states["response_state"] == SlaState.BREACHED) | (
+        states["plan_state"] == SlaState.BREACHED
+    )
+    complaint = column(issues, "type", issues.index) == IssueType.COMPLAINT
     bad_ids = set(issues.loc[open_ & complaint & breached, "customer_id"].dropna())
     open_ids = set(issues.loc[open_, "customer_id"].dropna())
     return customer_ids.isin(bad_ids), customer_ids.isin(open_ids)
@@ -97,7 +108,7 @@ def churn_risk(
 ) -> pd.Series:
     """The 流失风险 text per customer row."""
     t = clock.text
-    high_word, medium_word, low_word = t("高", "High"), t("中", "Medium"), t("低", "Low")
+    high_word, medium_word, low_word = (level.label(clock.lang) for level in RiskLevel)
     deals = deals_12m.tolist() if deals_12m is not None else [None] * len(stage)
     texts: list[str | None] = []
     for st, state, days, cad, complaint, issue, left, fell_from, tier, n_deals in zip(
@@ -113,13 +124,13 @@ def churn_risk(
         deals,
         strict=True,
     ):
-        if st == "流失":
+        if st == Stage.LOST:
             texts.append(None)
             continue
         high: list[str] = []
         medium: list[str] = []
-        if state == "逾期" and days == days and days > 0:
-            late = t(f"逾期{int(days)}天", f"{int(days)} days overdue")
+        if state == FollowUpStatus.OVERDUE and days == days and days > 0:
+            late = t(f"{FollowUpStatus.OVERDUE}{int(days)}天", f"{int(days)} days overdue")
             (high if cad == cad and days > cad else medium).append(late)
         if complaint:
             high.append(t("投诉超时未处理", "complaint past its deadline"))
@@ -129,7 +140,7 @@ def churn_risk(
             high.append(t(f"等级下降 {fell_from}→{tier}", f"tier fell {fell_from}→{tier}"))
         if issue and not complaint:
             medium.append(t("有未结问题", "open issue"))
-        if n_deals is not None and st == "成交" and n_deals == 0:
+        if n_deals is not None and st == Stage.CUSTOMER and n_deals == 0:
             medium.append(t("12个月无成交", "no deal in 12 months"))
         if high:
             texts.append(f"{high_word}: " + "; ".join(high + medium))

@@ -38,10 +38,5 @@ def column(frame: pd.DataFrame | None, key: str, index: pd.Index | None = None) 
     return pd.Series(None, index=index if index is not None else pd.Index([]), dtype=object)
 
 
-def days_between(later: pd.Series, earlier: pd.Timestamp) -> pd.Series:
-    """Whole days from ``earlier`` to each date of ``later`` (NaN where missing)."""
-    return (later.dt.normalize() - earlier).dt.days
-
-
 def hours(delta: pd.Series) -> pd.Series:
     return delta.dt.total_seconds() / 3600

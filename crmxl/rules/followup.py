@@ -16,9 +16,10 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
+from crmxl.model.schema import FollowUpStatus, Stage, YesNo
 from crmxl.rules.common import Clock, column
 
-OPEN_STAGES = ("潜在", "意向")
+OPEN_STAGES = (Stage.PROSPECT, Stage.INTERESTED)
 
 
 def stage_moves(
@@ -38,7 +39,7 @@ def stage_moves(
         )
         has_deal = column(customers, "customer_id", index).isin(set(signed.dropna()))
         won = stage.isin(OPEN_STAGES) & has_deal
-        new[won] = "成交"
+        new[won] = Stage.CUSTOMER
         if won.any():
             signed_first = column(customers, "customer_id", index)[won].map(first)
             days = pd.to_datetime(signed_first).dt.strftime("%Y-%m-%d")
@@ -49,8 +50,8 @@ def stage_moves(
     if pd.api.types.is_datetime64_any_dtype(terminated):
         months = clock.settings.churn_months
         cutoff = clock.today - pd.DateOffset(months=months)
-        lost = terminated.notna() & (terminated < cutoff) & (new != "流失")
-        new[lost] = "流失"
+        lost = terminated.notna() & (terminated < cutoff) & (new != Stage.LOST)
+        new[lost] = Stage.LOST
         reason[lost] = [
             clock.text(
                 f"合作终止（{d:%Y-%m-%d}）已超过{months}个月",
@@ -126,13 +127,13 @@ def statuses(
     days_left = (next_date - clock.today).dt.days
     soon = clock.settings.due_soon_days
     status = pd.Series(None, index=next_date.index, dtype=object)
-    status[days_left > soon] = "正常"
-    status[(days_left > 0) & (days_left <= soon)] = "即将到期"
-    status[days_left == 0] = "今日到期"
-    status[days_left < 0] = "逾期"
+    status[days_left > soon] = FollowUpStatus.OK
+    status[(days_left > 0) & (days_left <= soon)] = FollowUpStatus.DUE_SOON
+    status[days_left == 0] = FollowUpStatus.DUE_TODAY
+    status[days_left < 0] = FollowUpStatus.OVERDUE
     overdue = (-days_left).clip(lower=0).where(next_date.notna())
-    lost = stage == "流失"
-    status[lost] = "无需跟进"
+    lost = stage == Stage.LOST
+    status[lost] = FollowUpStatus.NOT_NEEDED
     overdue[lost] = 0
     next_out = next_date.where(~lost)
     return status, overdue.astype("float64"), next_out
@@ -156,7 +157,7 @@ def entry_on_time(follow_ups: pd.DataFrame, clock: Clock) -> pd.Series:
     late_hours = (entered - start).dt.total_seconds() / 3600 - clock.settings.entry_hours
     out = pd.Series(None, index=follow_ups.index, dtype=object)
     known = entered.notna() & date.notna()
-    out[known] = clock.text("是", "Yes")
+    out[known] = YesNo.YES.label(clock.lang)
     late = known & (late_hours > 0)
     hours = np.ceil(late_hours[late].to_numpy(dtype="float64")).astype("int64")
     text = {h: clock.text(f"否 (超时{h}小时)", f"No ({h} h late)") for h in set(hours.tolist())}

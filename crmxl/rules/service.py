@@ -20,10 +20,12 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
+from crmxl.model.schema import ConfirmState, IssueStatus, NeedFollowUpStatus, NeedStatus, SlaState
 from crmxl.rules.common import Clock, column
 
-DONE_NEEDS = ("已确认", "已关闭")
-OPEN_ISSUES = ("待处理", "处理中")
+DONE_NEEDS = (NeedStatus.CONFIRMED, NeedStatus.CLOSED)
+OPEN_ISSUES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS)
+CLOSED_ISSUES = (IssueStatus.RESOLVED, IssueStatus.CLOSED)
 WARN_SHARE = 0.25
 
 
@@ -36,10 +38,10 @@ def need_clocks(needs: pd.DataFrame, clock: Clock) -> tuple[pd.Series, pd.Series
     due = sent + timedelta(days=clock.settings.need_follow_up_days)
     days_left = (due - clock.today).dt.days
     status = pd.Series(None, index=index, dtype=object)
-    status[days_left > 0] = "正常"
-    status[days_left == 0] = "今日到期"
-    status[days_left < 0] = "逾期"
-    status[column(needs, "status", index).isin(DONE_NEEDS)] = "已完成"
+    status[days_left > 0] = NeedFollowUpStatus.OK
+    status[days_left == 0] = NeedFollowUpStatus.DUE_TODAY
+    status[days_left < 0] = NeedFollowUpStatus.OVERDUE
+    status[column(needs, "status", index).isin(DONE_NEEDS)] = NeedFollowUpStatus.DONE
     return due.astype("datetime64[ns]"), status
 
 
@@ -49,13 +51,13 @@ def _clock_state(
     state = pd.Series(None, index=due.index, dtype=object)
     has_due = due.notna()
     finished = has_due & done.notna()
-    state[finished & (done <= due)] = "按时完成"
-    state[finished & (done > due)] = "超时完成"
+    state[finished & (done <= due)] = SlaState.MET
+    state[finished & (done > due)] = SlaState.MET_LATE
     running = has_due & done.isna()
     left_hours = (due - clock.now).dt.total_seconds() / 3600
-    state[running] = "进行中"
-    state[running & (left_hours <= WARN_SHARE * window_hours)] = "即将超时"
-    state[running & (left_hours < 0)] = "已超时"
+    state[running] = SlaState.RUNNING
+    state[running & (left_hours <= WARN_SHARE * window_hours)] = SlaState.DUE_SOON
+    state[running & (left_hours < 0)] = SlaState.BREACHED
     return state
 
 
@@ -72,7 +74,7 @@ def issue_clocks(issues: pd.DataFrame, clock: Clock) -> dict[str, pd.Series]:
     response_due = logged + pd.to_timedelta(response_h, unit="h")
     plan_due = logged + pd.to_timedelta(plan_h, unit="h")
     resolved = _times(issues, "resolved_at", index)
-    closed = column(issues, "status", index).isin(("已解决", "已关闭"))
+    closed = column(issues, "status", index).isin(CLOSED_ISSUES)
     ended = resolved.where(closed | resolved.notna())
     responded = _times(issues, "first_response_at", index).fillna(ended)
     planned = _times(issues, "plan_at", index).fillna(ended)
@@ -100,7 +102,7 @@ def lead_confirmation(leads: pd.DataFrame, clock: Clock) -> pd.Series:
     confirmed = _times(leads, "confirmed_at", index)
     limit = timedelta(hours=clock.settings.lead_confirm_hours)
     state = pd.Series(None, index=index, dtype=object)
-    state[assigned.notna()] = "待确认"
-    state[assigned.notna() & (assigned + limit < clock.now)] = "确认超时"
-    state[confirmed.notna()] = "已确认"
+    state[assigned.notna()] = ConfirmState.AWAITING
+    state[assigned.notna() & (assigned + limit < clock.now)] = ConfirmState.OVERDUE
+    state[confirmed.notna()] = ConfirmState.CONFIRMED
     return state

@@ -1,21 +1,17 @@
-"""The sheets and columns of SPEC section 1, as data.
+"""The sheets and columns of SPEC section 1, as data, and how a sheet or header is recognised.
 
-This module is the single place where a sheet or column name is spelled. Templates (``init``),
-validation, ``refresh``, ``import``, ``split`` and ``merge`` all read it. Code refers to columns by
-their stable ``key`` (``"customer_id"``), never by a header text.
-
-Enumerations have a canonical Chinese value and an English one; the reader accepts both and the
-writers write the workbook's own language. Enumerations whose values a team chooses itself
-(industries, regions) live in the settings instead (:mod:`crmxl.model.settings`).
+Code refers to columns by their stable ``key`` (``"customer_id"``), never by a header text. A
+column of type ``ENUM`` names its enumeration by key (:data:`~crmxl.model.schema.words.ENUMS`, or
+the settings' lists: industries, regions).
 """
 
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from crmxl.model.schema.words import fold
 
 
 class ColType(StrEnum):
@@ -36,199 +32,6 @@ class ColType(StrEnum):
     EMAIL = "email"
     LIST = "list"  # several values separated by , ， 、 ;
     BUDGET = "budget"  # an amount or free text such as 50-100万
-
-
-@dataclass(frozen=True)
-class Enumeration:
-    """A fixed list of values: canonical Chinese values with their English twins."""
-
-    key: str
-    values: tuple[tuple[str, str], ...]  # (zh, en)
-    aliases: tuple[tuple[str, str], ...] = ()  # (other spelling, zh)
-
-    @property
-    def zh(self) -> tuple[str, ...]:
-        return tuple(zh for zh, _ in self.values)
-
-    def label(self, value: str, lang: str) -> str:
-        """``value`` (canonical) in ``lang``."""
-        if lang == "en":
-            for zh, en in self.values:
-                if zh == value:
-                    return en
-        return value
-
-    def canonical(self, text: str) -> str | None:
-        """The canonical value for what a user typed, or None when it is not in the list."""
-        wanted = fold(text)
-        for zh, en in self.values:
-            if wanted in (fold(zh), fold(en)):
-                return zh
-        for alias, zh in self.aliases:
-            if wanted == fold(alias):
-                return zh
-        return None
-
-
-def _enum(
-    key: str, *pairs: tuple[str, str], aliases: tuple[tuple[str, str], ...] = ()
-) -> Enumeration:
-    return Enumeration(key, tuple(pairs), aliases)
-
-
-ENUMS: dict[str, Enumeration] = {
-    e.key: e
-    for e in (
-        _enum(
-            "sources",
-            ("官网表单", "Website Form"),
-            ("展会", "Trade Show"),
-            ("客户推荐", "Referral"),
-            ("电话咨询", "Phone Inquiry"),
-            ("社交媒体", "Social Media"),
-            ("陌拜", "Cold Visit"),
-            ("合作伙伴", "Partner"),
-            ("公开信息", "Public Information"),
-            ("其他", "Other"),
-            aliases=(("官网", "官网表单"), ("转介绍", "客户推荐"), ("老客户推荐", "客户推荐")),
-        ),
-        _enum(
-            "stages",
-            ("潜在", "Prospect"),
-            ("意向", "Interested"),
-            ("成交", "Customer"),
-            ("流失", "Lost"),
-            aliases=(
-                ("潜在客户", "潜在"),
-                ("意向客户", "意向"),
-                ("成交客户", "成交"),
-                ("流失客户", "流失"),
-                ("Won", "成交"),
-                ("Churned", "流失"),
-            ),
-        ),
-        _enum(
-            "tiers",
-            ("A", "A"),
-            ("B", "B"),
-            ("C", "C"),
-            ("D", "D"),
-            aliases=(("A级", "A"), ("B级", "B"), ("C级", "C"), ("D级", "D")),
-        ),
-        _enum(
-            "follow_up_status",
-            ("正常", "OK"),
-            ("即将到期", "Due Soon"),
-            ("今日到期", "Due Today"),
-            ("逾期", "Overdue"),
-            ("无需跟进", "Not Needed"),
-        ),
-        _enum(
-            "contact_channels",
-            ("电话", "Phone"),
-            ("微信", "WeChat"),
-            ("邮件", "Email"),
-            ("面谈", "In Person"),
-        ),
-        _enum(
-            "decision_roles",
-            ("决策人", "Decision Maker"),
-            ("影响者", "Influencer"),
-            ("使用者", "User"),
-            ("其他", "Other"),
-        ),
-        _enum("employment", ("在职", "Employed"), ("离职", "Left")),
-        _enum(
-            "channels",
-            ("面谈", "In Person"),
-            ("电话", "Phone"),
-            ("视频会议", "Video Call"),
-            ("邮件", "Email"),
-            ("微信", "WeChat"),
-            ("即时通讯", "Instant Message"),
-            ("展会", "Trade Show"),
-            ("其他", "Other"),
-            aliases=(("拜访", "面谈"), ("上门拜访", "面谈"), ("线上会议", "视频会议")),
-        ),
-        _enum(
-            "payment_status", ("未付", "Unpaid"), ("部分付款", "Partly Paid"), ("已付清", "Paid")
-        ),
-        _enum("need_kinds", ("明确需求", "Explicit"), ("潜在需求", "Latent")),
-        _enum("priorities", ("高", "High"), ("中", "Medium"), ("低", "Low")),
-        _enum(
-            "need_status",
-            ("待评估", "To Assess"),
-            ("方案中", "Drafting"),
-            ("已提交", "Proposed"),
-            ("已确认", "Confirmed"),
-            ("已关闭", "Closed"),
-        ),
-        _enum(
-            "need_follow_up_status",
-            ("正常", "OK"),
-            ("今日到期", "Due Today"),
-            ("逾期", "Overdue"),
-            ("已完成", "Done"),
-        ),
-        _enum(
-            "issue_types",
-            ("投诉", "Complaint"),
-            ("合作异常", "Delivery Problem"),
-            ("售后问题", "After-sales"),
-            ("咨询", "Inquiry"),
-        ),
-        _enum(
-            "issue_status",
-            ("待处理", "Open"),
-            ("处理中", "In Progress"),
-            ("已解决", "Resolved"),
-            ("已关闭", "Closed"),
-        ),
-        _enum(
-            "sla_states",
-            ("进行中", "Running"),
-            ("即将超时", "Due Soon"),
-            ("已超时", "Breached"),
-            ("按时完成", "Met"),
-            ("超时完成", "Met Late"),
-        ),
-        _enum(
-            "lead_status",
-            ("待分配", "Unassigned"),
-            ("待确认", "Awaiting Confirmation"),
-            ("有效", "Valid"),
-            ("无效", "Invalid"),
-            ("已转化", "Converted"),
-        ),
-        _enum(
-            "confirm_states",
-            ("待确认", "Awaiting"),
-            ("已确认", "Confirmed"),
-            ("确认超时", "Overdue"),
-        ),
-        _enum(
-            "roles", ("销售专员", "Sales Rep"), ("销售经理", "Sales Manager"), ("管理员", "Admin")
-        ),
-        _enum(
-            "yesno",
-            ("是", "Yes"),
-            ("否", "No"),
-            aliases=(
-                ("Y", "是"),
-                ("N", "否"),
-                ("True", "是"),
-                ("False", "否"),
-                ("1", "是"),
-                ("0", "否"),
-                ("√", "是"),
-                ("×", "否"),
-            ),
-        ),
-    )
-}
-
-#: Enumerations whose values come from the settings (配置), not from this module.
-SETTINGS_ENUMS = ("industries", "regions")
 
 
 @dataclass(frozen=True)
@@ -840,26 +643,6 @@ def sheet(key: str) -> SheetSpec:
 
 # --------------------------------------------------------------------------- name matching
 
-_MARKERS = re.compile(r"^[\*＊\s]+|[\*＊\s]+$")
-_AUTO_SUFFIX = re.compile(r"[（(]\s*(?:自动|auto|automatic|计算)\s*[)）]\s*$", re.IGNORECASE)
-_SPACES = re.compile(r"\s+")
-
-
-def fold(text: object) -> str:
-    """A name folded for matching: full-width to half-width (NFKC), case, spaces, markers.
-
-    ``" *客户编号 "``, ``"客户编号*"``, ``"ＣＵＳＴＯＭＥＲ ＩＤ"`` and ``"跟进状态(自动)"``
-    fold to the same key as the plain name.
-    """
-    if text is None:
-        return ""
-    s = unicodedata.normalize("NFKC", str(text)).strip()
-    for _ in range(2):
-        s = _AUTO_SUFFIX.sub("", s)
-        s = _MARKERS.sub("", s)
-    s = _SPACES.sub(" ", s)
-    return s.casefold()
-
 
 def _names(*names: str) -> set[str]:
     return {fold(n) for n in names if n}
@@ -902,8 +685,3 @@ def match_column(spec: SheetSpec, header: object) -> Column | None:
         if folded in _names(*col.aliases):
             return col
     return None
-
-
-def enum_values(key: str) -> tuple[str, ...]:
-    """Canonical values of a fixed enumeration."""
-    return ENUMS[key].zh
