@@ -22,7 +22,7 @@ import crmxl.model.workspace as workspace_mod
 import crmxl.workbook.guard as guard
 import crmxl.workbook.patch as patch_module
 import crmxl.workbook.reader as reader
-import crmxl.workbook.sheetxml as sheetxml
+import crmxl.workbook.sheetrows as sheetrows
 import crmxl.workbook.zipcopy as zipcopy
 from crmxl.errors import InputFileError, WriteRefusedError
 from crmxl.workbook import WorkbookWriter, child
@@ -226,7 +226,7 @@ def test_a_malformed_part_caught_by_the_child_is_not_saved(
     path = _big_book(tmp_path)
     before = path.read_bytes()
     monkeypatch.setattr(patch_module, "STREAM_CHECK_MIN", 0)
-    monkeypatch.setattr(sheetxml, "cell_xml", lambda *a, **k: b"<c><broken>")
+    monkeypatch.setattr(sheetrows, "cell_xml", lambda *a, **k: b"<c><broken>")
 
     real = patch_module.verify_package.__globals__["_check_xml"]
 

@@ -917,7 +917,7 @@ def test_bulk_path_writes_the_bytes_of_the_row_path(
     import io
     from unittest import mock
 
-    from crmxl.workbook import sheetxml
+    from crmxl.workbook import sheetbulk, sheetxml
     from crmxl.workbook.styles import StyleBook
 
     xml, patches = sheet
@@ -928,7 +928,7 @@ def test_bulk_path_writes_the_bytes_of_the_row_path(
         options = sheetxml.SheetOptions(styles)
         with (
             mock.patch.object(sheetxml, "CHUNK", chunk),
-            mock.patch.object(sheetxml, "BULK_MIN", bulk_min),
+            mock.patch.object(sheetbulk, "BULK_MIN", bulk_min),
         ):
             result = sheetxml.SheetPatcher(
                 io.BytesIO(xml.encode()).read, out.append, sheetxml.group_rows(patches),

@@ -20,7 +20,7 @@ from xlsxkit import make_package, members, openpyxl_cells, raw_members, sheet_xm
 
 import crmxl.workbook.fileops as fileops
 import crmxl.workbook.patch as patch_module
-import crmxl.workbook.sheetxml as sheetxml
+import crmxl.workbook.sheetrows as sheetrows
 from crmxl.errors import InputFileError, WriteRefusedError
 from crmxl.i18n import catalog, placeholders
 from crmxl.workbook import WorkbookWriter, check_not_open, fingerprint
@@ -246,7 +246,7 @@ def test_a_failed_verification_leaves_the_original(
     book: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = book.read_bytes()
-    monkeypatch.setattr(sheetxml, "cell_xml", lambda *a, **k: b"<c><broken>")
+    monkeypatch.setattr(sheetrows, "cell_xml", lambda *a, **k: b"<c><broken>")
     with pytest.raises(WriteRefusedError) as info:
         _writer(book).save()
     assert info.value.code == "verify-failed"
@@ -263,7 +263,7 @@ def test_a_crash_while_building_leaves_no_temporary_file(
     def boom(*args: Any, **kwargs: Any) -> bytes:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(sheetxml, "cell_xml", boom)
+    monkeypatch.setattr(sheetrows, "cell_xml", boom)
     with pytest.raises(RuntimeError):
         _writer(book).save()
     assert book.read_bytes() == before and _leftovers(book.parent) == []

@@ -17,8 +17,9 @@ Reading structure: :class:`~crmxl.workbook.package.Package`; input guards:
 
 from crmxl.workbook.cellxml import CellValue, Text
 from crmxl.workbook.lock import locked, write_locked
-from crmxl.workbook.patch import ERROR_FILL, WARNING_FILL, WorkbookWriter
+from crmxl.workbook.patch import WorkbookWriter
 from crmxl.workbook.save import Fingerprint, SaveReport, check_not_open, fingerprint
+from crmxl.workbook.writes import ERROR_FILL, WARNING_FILL
 
 __all__ = [
     "ERROR_FILL",

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
+from crmxl import concurrency
+
 try:
     import fcntl
 except ImportError:  # Windows
@@ -42,7 +44,10 @@ def start(
     module: str, args: Sequence[str], *, stdin: bool = False, pass_fds: Sequence[int] = ()
 ) -> subprocess.Popen[bytes]:
     """Start ``module.child_main(args)`` in a child; its stdout is a pipe (and its stdin, if
-    asked); ``pass_fds`` are inherited (POSIX). Raises ``OSError`` when it cannot start."""
+    asked); ``pass_fds`` are inherited (POSIX). Raises ``OSError`` when it cannot start, and
+    when ``CRMXL_WORKERS=0`` asks for none (:mod:`crmxl.concurrency`)."""
+    if not concurrency.helpers():
+        raise OSError(f"{concurrency.ENV}=0: no child process")
     return subprocess.Popen(
         [sys.executable, "-I", "-S", "-c", _BOOT, _ROOT, module, *args],
         stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,

@@ -28,11 +28,9 @@ from crmxl.workbook.xmltext import to_utf8, utf16_codec
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 NS_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 NS_STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 REL_OFFICE_DOCUMENT = "/officeDocument"
-REL_WORKSHEET = "/worksheet"
 REL_SHARED_STRINGS = "/sharedStrings"
 REL_STYLES = "/styles"
 

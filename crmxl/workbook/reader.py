@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import fastexcel
 import pandas as pd
 
+from crmxl import concurrency
 from crmxl.a1 import column_index
 from crmxl.errors import InputFileError
 from crmxl.workbook.guard import SheetExtent, SheetScan, scan_sheet
@@ -217,8 +218,9 @@ class SheetSource:
             raise InputFileError("file-corrupt", path=self.pkg.path) from exc
 
 
-#: Sheets are read in this many threads: fastexcel parses without holding the GIL, so one
-#: sheet's guard scan and another's parse overlap (measured: 11.0 s -> 7.7 s on 2 cores).
+#: Sheets are read in this many threads (unless ``CRMXL_WORKERS`` says otherwise): fastexcel
+#: parses without holding the GIL, so one sheet's guard scan and another's parse overlap
+#: (measured: 11.0 s -> 7.7 s on 2 cores).
 READ_THREADS = 2
 # A sheet this large (uncompressed) is guard-scanned in a child process, beside the other reads.
 SCAN_CHILD_MIN = 32 * 1024**2
@@ -255,12 +257,73 @@ def read_sheets(
             raise InputFileError("file-corrupt", path=pkg.path) from exc
         return result, extent
 
-    if len(sheets) <= 1:
-        return [one(sheet) for sheet in sheets]
+    threads = concurrency.workers(READ_THREADS) if concurrency.helpers() else 1
+    if len(sheets) <= 1 or threads == 1:
+        try:
+            return [one(sheet) for sheet in sheets]
+        finally:
+            for scan in scans.values():
+                scan.stop()
     try:
-        with ThreadPoolExecutor(READ_THREADS) as pool:
+        with ThreadPoolExecutor(threads) as pool:
             done = dict(zip(order, pool.map(one, [sheets[i] for i in order]), strict=True))
     finally:
         for scan in scans.values():
             scan.stop()
     return [done[i] for i in range(len(sheets))]
+
+
+# -------------------------------------------------------------------------- whole sheets
+
+
+class EmptySheetError(ValueError):
+    """The sheet asked for holds no data at all."""
+
+
+class RawBook:
+    """A workbook's sheets read whole (``.xlsx``, ``.xlsm`` or an old ``.xls``): an import's
+    source, a split workbook's manifest. Raises :class:`InputFileError` when the file cannot be
+    read as a workbook."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._reader = fastexcel.read_excel(str(path))
+            self.sheet_names: list[str] = list(self._reader.sheet_names)
+        except Exception as exc:  # fastexcel raises its own hierarchy, or ValueError
+            raise InputFileError("file-corrupt", path=path) from exc
+
+    def load(
+        self,
+        sheet: str,
+        *,
+        header_row: int | None = None,
+        columns: Sequence[str] | None = None,
+        as_text: bool = False,
+    ) -> tuple[pd.DataFrame, int]:
+        """A whole sheet as a frame (columns by position), and the Excel column of its first
+        column.
+
+        ``header_row`` (an Excel row number) names the columns and starts the data below it;
+        None reads every row as data. ``columns`` picks columns by their header. ``as_text``
+        reads every cell as text (as a CSV would give it), from row 1 (blank rows at the top
+        included, so frame row ``i`` is Excel row ``i + 1``); otherwise each column is typed
+        from all its cells. Raises :class:`EmptySheetError` for a sheet without data; the
+        reader's other errors propagate.
+        """
+        options: dict[str, Any] = {"header_row": None if header_row is None else header_row - 1}
+        if as_text:
+            options.update(dtypes="string", skip_rows=0)
+        else:
+            options.update(dtype_coercion="coerce", schema_sample_rows=None)
+        if columns is not None:
+            options["use_columns"] = list(columns)
+        try:
+            loaded = self._reader.load_sheet(sheet, **options)
+        except Exception as exc:
+            if "empty" in str(exc).lower() or "no data" in str(exc).lower():
+                raise EmptySheetError(sheet) from exc
+            raise
+        available = loaded.available_columns()
+        first = int(available[0].absolute_index) + 1 if available else 1
+        return loaded.to_pandas(), first

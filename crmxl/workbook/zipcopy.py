@@ -27,6 +27,7 @@ import zipfile
 import zlib
 from typing import BinaryIO, Self
 
+from crmxl import concurrency
 from crmxl.workbook import child
 from crmxl.workbook.xmlcheck import StreamCheck, Verdict
 
@@ -322,7 +323,7 @@ class MemberWriter(_Member):
         self.error: BaseException | None = None
         self.queue: queue.Queue[bytes | None] | None = None
         self.thread: threading.Thread | None = None
-        if threaded:
+        if threaded and concurrency.helpers():
             self.queue = queue.Queue(self._QUEUE_DEPTH)
             self.thread = threading.Thread(target=self._work, name="crmxl-deflate", daemon=True)
             self.thread.start()
