@@ -26,16 +26,18 @@ demo: $(STAMP)
 	$(BIN)/crmxl todo $(DEMO)/crm.xlsx --days 7 | head -40
 	@echo "\nDemo files are in $(DEMO)/"
 
-## test: the whole suite, lint and types included
+## test: the whole suite, lint, types and the import contract included
 test: $(STAMP)
 	$(BIN)/ruff check crmxl tests benchmarks
 	$(BIN)/mypy crmxl
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check crmxl tests benchmarks
 	$(BIN)/ruff format --check crmxl tests benchmarks
 	$(BIN)/mypy crmxl
+	$(BIN)/lint-imports
 
 ## templates: regenerate templates/ and sample_data/ from `crmxl init`
 templates: $(STAMP)

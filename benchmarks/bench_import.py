@@ -34,23 +34,11 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import CITY, INDUSTRIES, KINDS, REGIONS, WORDS  # noqa: E402
 from crmxl.model.schema import LEADS  # noqa: E402
+from crmxl.starter.sample import CSV_COLUMNS  # noqa: E402
 
 WORKBOOK = ROOT / "benchmarks" / "data" / "crm-100k.xlsx"
 AS_OF = datetime(2026, 11, 20, 12, 0)
-KEYS = (
-    "lead_id",
-    "captured_at",
-    "source",
-    "source_detail",
-    "company",
-    "contact",
-    "phone",
-    "email",
-    "region",
-    "industry",
-    "need",
-    "budget",
-)
+KEYS = CSV_COLUMNS  # the columns of a web form's leads export, as the sample's CSV has them
 SOURCES = ("官网表单", "展会", "电话咨询", "社交媒体", "合作伙伴")
 NEEDS = (
     "了解仓储管理系统",
@@ -181,7 +169,7 @@ def main() -> None:
 
 
 def profile(src: Path, into: Path) -> None:
-    from crmxl.importing.importer import import_rows
+    from crmxl import import_rows
 
     prof = cProfile.Profile()
     started = time.perf_counter()

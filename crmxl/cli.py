@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -18,7 +19,7 @@ from typing import Any
 
 import click
 
-from crmxl import __version__
+from crmxl import __version__, concurrency
 from crmxl.errors import CrmxlError
 from crmxl.i18n import normalize_lang
 
@@ -122,6 +123,13 @@ def cli(ctx: click.Context, lang: str | None) -> None:
       crmxl todo crm.xlsx --owner 张三
     """
     ctx.obj = {"lang": normalize_lang(lang)}
+    try:
+        concurrency.parse(os.environ.get(concurrency.ENV))
+    except ValueError:
+        raise click.UsageError(
+            f"{concurrency.ENV}={os.environ[concurrency.ENV]!r}: 应为 auto、0 或正整数 / "
+            "expected auto, 0 (all in one process) or a worker count"
+        ) from None
 
 
 @cli.command(context_settings=CONTEXT)

@@ -17,17 +17,11 @@ from crmxl.model.schema import SHEETS_BY_KEY
 
 
 def _find_corpus() -> Path:
-    """Excel-authored workbooks: ``$CRMXL_CORPUS``, else ``shared/corpus/excel`` beside the
-    repository (where the project keeps it; it is third-party data, not ours to copy in)."""
-    candidates = [
-        Path(os.environ["CRMXL_CORPUS"]) if os.environ.get("CRMXL_CORPUS") else None,
-        Path(__file__).resolve().parents[2] / "shared" / "corpus" / "excel",
-        Path("/work/shared/corpus/excel"),
-    ]
-    for path in candidates:
-        if path is not None and any(path.glob("*.xlsx")):
-            return path
-    return candidates[1]  # missing: corpus_files() says where it looked
+    """Excel-authored workbooks: ``$CRMXL_CORPUS``, else ``../shared/corpus/excel`` relative to
+    the repository (where the project keeps it; it is third-party data, not ours to copy in)."""
+    if os.environ.get("CRMXL_CORPUS"):
+        return Path(os.environ["CRMXL_CORPUS"])
+    return Path(__file__).resolve().parents[2] / "shared" / "corpus" / "excel"
 
 
 CORPUS = _find_corpus()

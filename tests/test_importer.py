@@ -15,8 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from crmxl.cli import cli
+from crmxl.commands.import_ import import_rows
 from crmxl.errors import InputFileError, UsageError
-from crmxl.importing.importer import id_sequence, import_rows
+from crmxl.importing.write import id_sequence
 from crmxl.model.schema import CHANGELOG, CUSTOMERS, LEADS, match_column, match_sheet
 from crmxl.workbook.package import Package
 

@@ -18,7 +18,8 @@ from crmxl.model.schema import SHEETS_BY_KEY, match_column, match_sheet
 from crmxl.model.settings import Settings
 from crmxl.model.workspace import open_workspace
 from crmxl.splitmerge.manifest import MANIFEST_SHEET, TOKEN_HEADER
-from crmxl.splitmerge.split import APPENDABLE, locked_columns, split
+from crmxl.splitmerge.people import APPENDABLE, locked_columns
+from crmxl.splitmerge.split import split
 
 REPS = {"李娜", "陈静", "杨磊", "赵敏", "黄强"}
 MANAGERS = {"张伟", "王芳"}

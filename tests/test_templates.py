@@ -35,16 +35,19 @@ from crmxl.model.schema import (
 )
 from crmxl.model.settings import DEFAULT_THRESHOLDS, Settings, default_rows
 from crmxl.starter import templates
-from crmxl.starter.sample import CSV_COLUMNS, SAMPLE_AS_OF, TEAM, Sample, build_sample, leads_csv
-from crmxl.starter.templates import (
+from crmxl.starter.guide import problem_cell
+from crmxl.starter.look import (
     AUTO_FILL,
     AUTO_HEADER_FILL,
     DATA_ROWS,
     LIST_NAMES,
     LISTS_NAMES,
-    TEMPLATE_CREATED,
     column_format,
     dropdown_values,
+)
+from crmxl.starter.sample import CSV_COLUMNS, SAMPLE_AS_OF, TEAM, Sample, build_sample, leads_csv
+from crmxl.starter.templates import (
+    TEMPLATE_CREATED,
     init_separate,
     init_workbook,
     regenerate_bundled,
@@ -338,7 +341,7 @@ def test_guide_lists_the_sample_problems(books: dict[str, Path], sample: Sample)
     ws = openpyxl.load_workbook(books["sample-zh"])["说明"]
     cells = {row[0]: row[1] for row in ws.iter_rows(values_only=True)}
     for problem in sample.problems:
-        assert cells[templates.problem_cell(problem, "zh")] == problem.zh
+        assert cells[problem_cell(problem, "zh")] == problem.zh
 
 
 def test_guide_strings_are_registered_in_both_languages() -> None:
@@ -868,9 +871,9 @@ def test_validate_reports_every_deliberate_problem(
 ) -> None:
     found = {(f.cell, f.severity.value) for f in sample_findings}
     for problem in sample.problems:
-        assert (templates.problem_cell(problem, "zh"), problem.severity) in found, problem
+        assert (problem_cell(problem, "zh"), problem.severity) in found, problem
 
 
 def test_validate_reports_nothing_else(sample_findings: list[Any], sample: Sample) -> None:
-    wanted = {templates.problem_cell(p, "zh") for p in sample.problems}
+    wanted = {problem_cell(p, "zh") for p in sample.problems}
     assert {f.cell for f in sample_findings} == wanted

@@ -6,6 +6,7 @@ customers) is :mod:`crmxl.leads.assign`'s.
 
 from __future__ import annotations
 
-from crmxl.leads.assign import AssignResult, assign
+from crmxl.leads.assign import assign
+from crmxl.leads.result import AssignResult
 
 __all__ = ["AssignResult", "assign"]

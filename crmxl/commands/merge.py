@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
-from crmxl.splitmerge.merge import MergeResult, merge, merge_files
+from crmxl.splitmerge.merge import merge, merge_files
+from crmxl.splitmerge.merge_result import MergeResult
 
 __all__ = ["MergeResult", "merge", "merge_files"]

@@ -43,24 +43,24 @@ import pandas as pd
 
 from crmxl.a1 import column_letter
 from crmxl.errors import WorkspaceError
-from crmxl.i18n import pick, register, t
+from crmxl.i18n import register, t
+from crmxl.leads.result import Assignment, AssignResult, Duplicate, Unassigned, Why
 from crmxl.model import values
 from crmxl.model.changelog import Writers, append_changelog, changelog_row
 from crmxl.model.frames import typed
-from crmxl.model.schema import ENUMS, fold
-from crmxl.model.textout import render_table
+from crmxl.model.schema import ConfirmState, LeadStatus, Role, fold
+from crmxl.model.values import as_text
 from crmxl.model.workspace import Table, Workspace, open_workspace
-from crmxl.workbook import CellValue, SaveReport, Text, write_locked
+from crmxl.workbook import CellValue, Text, write_locked
 
 #: Lead statuses that count against an owner's 线索上限.
-OPEN_STATUSES = ("待确认", "有效")
+OPEN_STATUSES = (LeadStatus.AWAITING, LeadStatus.VALID)
+
 #: The columns assign writes (the auto 确认状态 too, when present).
 OUTPUT_KEYS = ("assigned_to", "assigned_at", "assignment_reason", "status")
+
 #: How the duplicate marker in 分配依据 starts, in each language.
 DUPLICATE_PREFIXES = ("疑似重复", "Possible duplicate")
-
-
-# ------------------------------------------------------------------------------- the team
 
 
 @dataclass
@@ -95,7 +95,7 @@ def read_team(table: Table, ws: Workspace) -> Team:
         name = frame.at[row, "name"]
         if not isinstance(name, str) or not name:
             continue
-        if frame.at[row, "role"] != "销售专员":
+        if frame.at[row, "role"] != Role.REP:
             continue
         regions = _folded(frame.at[row, "regions"])
         industries = _folded(frame.at[row, "industries"])
@@ -124,245 +124,6 @@ def _folded(items: Any) -> frozenset[str]:
     return frozenset()
 
 
-# -------------------------------------------------------------------------------- results
-
-
-@dataclass
-class Why:
-    """One part of a reason, rendered in either language."""
-
-    code: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def text(self, lang: str) -> str:
-        return t(self.code, lang, **self.params)
-
-
-def _join(parts: Sequence[Why], lang: str) -> str:
-    return pick(lang, "；", "; ").join(p.text(lang) for p in parts)
-
-
-@dataclass
-class Assignment:
-    """A lead given to an owner."""
-
-    record: str
-    row: int
-    company: str
-    region: str
-    industry: str
-    owner: str
-    previous: str  # the old 分配给 ("" when none)
-    why: list[Why]
-
-    def reason(self, lang: str) -> str:
-        return _join(self.why, lang)
-
-
-@dataclass
-class Unassigned:
-    """A waiting lead no one could take, and why."""
-
-    record: str
-    row: int
-    company: str
-    region: str
-    industry: str
-    why: Why
-
-    def reason(self, lang: str) -> str:
-        return self.why.text(lang)
-
-
-@dataclass
-class Duplicate:
-    """A waiting lead that matches an existing customer: flagged, not assigned."""
-
-    record: str
-    row: int
-    company: str
-    matches: list[Why]
-    marked: bool = False  # whether 分配依据 was (or would be) written
-
-    def reason(self, lang: str) -> str:
-        return t("assign-duplicate-marker", lang, what=_join(self.matches, lang))
-
-
-@dataclass
-class AssignResult:
-    """What an assign run did."""
-
-    files: list[Path]
-    sheet: str
-    as_of: datetime
-    dry_run: bool
-    waiting: int = 0
-    assigned: list[Assignment] = field(default_factory=list)
-    unassigned: list[Unassigned] = field(default_factory=list)
-    duplicates: list[Duplicate] = field(default_factory=list)
-    open_leads: dict[str, int] = field(default_factory=dict)  # rep -> open leads after the run
-    caps: dict[str, int | None] = field(default_factory=dict)
-    left_out: list[tuple[str, str]] = field(default_factory=list)
-    added_columns: list[str] = field(default_factory=list)
-    formula_cells: list[str] = field(default_factory=list)
-    saved: list[SaveReport] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        """True when every waiting lead got an owner (the command's exit code is 0)."""
-        return not self.unassigned and not self.duplicates
-
-    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        return {
-            "files": [str(f) for f in self.files],
-            "sheet": self.sheet,
-            "as_of": self.as_of.isoformat(sep=" "),
-            "dry_run": self.dry_run,
-            "waiting": self.waiting,
-            "assigned": [
-                {
-                    "lead": a.record,
-                    "row": a.row,
-                    "company": a.company,
-                    "region": a.region,
-                    "industry": a.industry,
-                    "owner": a.owner,
-                    "previous": a.previous or None,
-                    "reason": a.reason(lang),
-                }
-                for a in self.assigned
-            ],
-            "unassigned": [
-                {
-                    "lead": u.record,
-                    "row": u.row,
-                    "company": u.company,
-                    "region": u.region,
-                    "industry": u.industry,
-                    "code": u.why.code,
-                    "reason": u.reason(lang),
-                }
-                for u in self.unassigned
-            ],
-            "duplicates": [
-                {
-                    "lead": d.record,
-                    "row": d.row,
-                    "company": d.company,
-                    "marked": d.marked,
-                    "reason": d.reason(lang),
-                }
-                for d in self.duplicates
-            ],
-            "open_leads": self.open_leads,
-            "caps": self.caps,
-            "left_out": [{"name": n, "reason": t(c, lang)} for n, c in self.left_out],
-            "added_columns": self.added_columns,
-            "formula_cells": self.formula_cells,
-            "saved": [s.to_dict() for s in self.saved],
-            "seconds": round(self.seconds, 2),
-        }
-
-    def render(self, lang: str = "zh") -> str:
-        title = "assign-title-dry" if self.dry_run else "assign-title"
-        lines = [t(title, lang, as_of=self.as_of.isoformat(sep=" ", timespec="minutes"))]
-        lines.append(
-            t(
-                "assign-summary",
-                lang,
-                waiting=self.waiting,
-                assigned=len(self.assigned),
-                unassigned=len(self.unassigned),
-                duplicates=len(self.duplicates),
-            )
-        )
-        if self.assigned:
-            lines.append("")
-            lines.append(
-                render_table(
-                    [
-                        pick(lang, "线索编号", "Lead"),
-                        pick(lang, "公司", "Company"),
-                        pick(lang, "区域", "Region"),
-                        pick(lang, "行业", "Industry"),
-                        pick(lang, "分配给", "Owner"),
-                        pick(lang, "依据", "Why"),
-                    ],
-                    [
-                        [a.record, a.company, a.region, a.industry, a.owner, a.reason(lang)]
-                        for a in self.assigned
-                    ],
-                    max_width={1: 26, 5: 60},
-                )
-            )
-        if self.duplicates:
-            lines.append("")
-            lines.append(t("assign-duplicates-title", lang, n=len(self.duplicates)))
-            lines.append(
-                render_table(
-                    [
-                        pick(lang, "线索编号", "Lead"),
-                        pick(lang, "公司", "Company"),
-                        pick(lang, "原因", "Why"),
-                    ],
-                    [[d.record, d.company, d.reason(lang)] for d in self.duplicates],
-                    max_width={1: 26, 2: 70},
-                )
-            )
-        if self.unassigned:
-            lines.append("")
-            lines.append(t("assign-unassigned-title", lang, n=len(self.unassigned)))
-            lines.append(
-                render_table(
-                    [
-                        pick(lang, "线索编号", "Lead"),
-                        pick(lang, "公司", "Company"),
-                        pick(lang, "区域", "Region"),
-                        pick(lang, "原因", "Why"),
-                    ],
-                    [[u.record, u.company, u.region, u.reason(lang)] for u in self.unassigned],
-                    max_width={1: 26, 3: 60},
-                )
-            )
-        if self.open_leads:
-            lines.append("")
-            lines.append(pick(lang, "在手线索（本次分配后）：", "Open leads after this run:"))
-            lines.append(
-                render_table(
-                    [
-                        pick(lang, "销售专员", "Rep"),
-                        pick(lang, "在手", "Open"),
-                        pick(lang, "上限", "Cap"),
-                    ],
-                    [
-                        [n, c, "-" if self.caps.get(n) is None else self.caps[n]]
-                        for n, c in self.open_leads.items()
-                    ],
-                )
-            )
-        if not self.saved:
-            lines.append(t("assign-nothing", lang))
-        for name, code in self.left_out:
-            lines.append(t("assign-left-out", lang, name=name, why=t(code, lang)))
-        if self.formula_cells:
-            lines.append(
-                t(
-                    "assign-formula-cells",
-                    lang,
-                    n=len(self.formula_cells),
-                    cells=", ".join(self.formula_cells[:10]),
-                )
-            )
-        for report in self.saved:
-            if not report.dry_run:
-                lines.append(t("assign-saved", lang, path=report.path, backup=report.backup or "-"))
-        return "\n".join(lines)
-
-
-# ------------------------------------------------------------------------------- 查重
-
-
 @dataclass
 class _Known:
     """Customers' normalised names and contacts' phones, with what to say when one matches."""
@@ -382,7 +143,7 @@ def _known(ws: Workspace, header_company: str, header_phone: str) -> _Known:
                     values.normalize_company(name),
                     Why(
                         "assign-dup-name",
-                        {"column": header_company, "record": _s(cid), "name": name},
+                        {"column": header_company, "record": as_text(cid), "name": name},
                     ),
                 )
     contacts = ws.tables.get("contacts")
@@ -399,7 +160,7 @@ def _known(ws: Workspace, header_company: str, header_phone: str) -> _Known:
                     phone,
                     Why(
                         "assign-dup-phone",
-                        {"column": header_phone, "record": _s(cid), "name": _s(name)},
+                        {"column": header_phone, "record": as_text(cid), "name": as_text(name)},
                     ),
                 )
     return known
@@ -408,15 +169,6 @@ def _known(ws: Workspace, header_company: str, header_phone: str) -> _Known:
 def _name(table: Table, key: str) -> str:
     """A column's plain name in the sheet's language (no ``*`` marker), for messages."""
     return table.spec.column(key).name(table.lang)
-
-
-def _s(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
-
-
-# ------------------------------------------------------------------------------- assigning
 
 
 @dataclass
@@ -455,9 +207,9 @@ def choose(lead: Wanted, team: Team, exclude: Collection[str] = ()) -> tuple[Rep
     """
     if lead.region is None:
         if lead.region_problem == "placeholder":
-            return None, [Why("assign-no-region-placeholder", {"value": _s(lead.region_raw)})]
+            return None, [Why("assign-no-region-placeholder", {"value": as_text(lead.region_raw)})]
         if lead.region_problem == "bad":
-            return None, [Why("assign-no-region-unknown", {"value": _s(lead.region_raw)})]
+            return None, [Why("assign-no-region-unknown", {"value": as_text(lead.region_raw)})]
         return None, [Why("assign-no-region")]
     region = fold(lead.region)
     covering = [r for r in team.reps if region in r.regions]
@@ -527,12 +279,12 @@ def _leads(table: Table, ws: Workspace) -> tuple[list[_Lead], dict[str, int]]:
     for i, row in enumerate(frame.index.tolist()):
         status = col["status"][i]
         status = status if isinstance(status, str) and status else None
-        owner = _s(col["assigned_to"][i]).strip()
+        owner = as_text(col["assigned_to"][i]).strip()
         readable = ("status", row) not in problems
         if status in OPEN_STATUSES or (status is None and owner and readable):
             open_counts[fold(owner)] = open_counts.get(fold(owner), 0) + 1
             continue
-        if not (status == "待分配" or (status is None and not owner and readable)):
+        if not (status == LeadStatus.UNASSIGNED or (status is None and not owner and readable)):
             continue
         region = col["region"][i]
         problem = None
@@ -545,14 +297,14 @@ def _leads(table: Table, ws: Workspace) -> tuple[list[_Lead], dict[str, int]]:
         waiting.append(
             _Lead(
                 row=int(row),
-                record=_s(col["lead_id"][i]),
-                company=_s(col["company"][i]),
+                record=as_text(col["lead_id"][i]),
+                company=as_text(col["company"][i]),
                 region=region if isinstance(region, str) and region else None,
                 region_raw=raw_regions[i],
                 region_problem=problem,
-                industry=_s(col["industry"][i]) or None,
+                industry=as_text(col["industry"][i]) or None,
                 phone=phone if isinstance(phone, str) and phone else None,
-                reason_now=_s(col["assignment_reason"][i]).strip(),
+                reason_now=as_text(col["assignment_reason"][i]).strip(),
                 owner_now=owner,
                 confirmed=not pd.isna(col["confirmed_at"][i]),
                 captured=None if pd.isna(captured) else captured,
@@ -638,7 +390,7 @@ def assign(
                     lead.record,
                     lead.row,
                     lead.company,
-                    _s(lead.region or lead.region_raw),
+                    as_text(lead.region or lead.region_raw),
                     lead.industry or "",
                     why[0],
                 )
@@ -674,11 +426,9 @@ def assign(
         cells.set(lead.row, "assigned_to", Text(rep.name))
         cells.set(lead.row, "assigned_at", as_of)
         cells.set(lead.row, "assignment_reason", Text(reason))
-        cells.set(lead.row, "status", Text(ENUMS["lead_status"].label("待确认", lang)))
+        cells.set(lead.row, "status", Text(LeadStatus.AWAITING.label(lang)))
         if leads.has("confirm_state"):
-            cells.set(
-                lead.row, "confirm_state", Text(ENUMS["confirm_states"].label("待确认", lang))
-            )
+            cells.set(lead.row, "confirm_state", Text(ConfirmState.AWAITING.label(lang)))
         if lead.confirmed and leads.has("confirmed_at"):
             cells.set(lead.row, "confirmed_at", None)
         log.append(
@@ -760,34 +510,9 @@ class _Cells:
 
 register(
     {
-        "assign-title": ("线索分配（计算基准 {as_of}）", "Lead assignment (as of {as_of})"),
-        "assign-title-dry": (
-            "试运行，未写入任何文件（计算基准 {as_of}）",
-            "Dry run, nothing written (as of {as_of})",
-        ),
-        "assign-summary": (
-            "待分配 {waiting} 条：已分配 {assigned} 条，无法分配 {unassigned} 条，疑似重复 {duplicates} 条",
-            "{waiting} waiting: {assigned} assigned, {unassigned} left unassigned, "
-            "{duplicates} possible duplicates",
-        ),
-        "assign-duplicates-title": (
-            "疑似重复的线索 {n} 条（未分配，请核实后合并或标为无效）：",
-            "{n} possible duplicates (not assigned; check, then merge or mark invalid):",
-        ),
-        "assign-unassigned-title": (
-            "无法分配的线索 {n} 条（保持待分配）：",
-            "{n} leads no one can take (they stay unassigned):",
-        ),
-        "assign-nothing": ("没有写入任何内容", "Nothing was written"),
-        "assign-left-out": ("{name} 不参与分配：{why}", "{name} takes no leads: {why}"),
         "assign-left-inactive": ("不在岗", "not active"),
         "assign-left-active-blank": ("“在岗”未填“是”", "Active is not set to Yes"),
         "assign-left-no-regions": ("未填负责区域", "no regions set"),
-        "assign-formula-cells": (
-            "{n} 个单元格含有公式，未覆盖：{cells}",
-            "{n} cells hold formulas and were left as they are: {cells}",
-        ),
-        "assign-saved": ("已保存 {path}（备份：{backup}）", "Saved {path} (backup: {backup})"),
         "assign-why-region": ("区域匹配：{region}", "region match: {region}"),
         "assign-why-industry": ("行业匹配：{industry}", "industry match: {industry}"),
         "assign-why-no-industry": (
@@ -833,7 +558,6 @@ register(
             "{column}与客户 {record} 的联系人 {name} 的手机相同",
             "{column} matches the mobile of {name}, a contact of customer {record}",
         ),
-        "assign-duplicate-marker": ("疑似重复：{what}", "Possible duplicate: {what}"),
         "assign-log-duplicate": (
             "查重：与已有客户重复，未分配",
             "Duplicate check: matches an existing customer; not assigned",

@@ -3,8 +3,8 @@
 The changelog is append-only: rows go after the sheet's last row, through the same
 :class:`~crmxl.workbook.WorkbookWriter` as the command's other cells, so they are saved in the
 same atomic write. A workspace without a 变更日志 sheet gets one (in the workbook's language) in
-the file that holds 客户档案. ``refresh`` has its own copy of this logic (``_write_changelog``);
-:func:`append_changelog` is the shared version ``import`` and ``assign`` use.
+the file that holds 客户档案. Every command that writes (``refresh``, ``import``, ``assign``,
+``split``, ``merge``) appends through :func:`append_changelog`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Writing the report file safely: never over an input or somebody's data, never half-written.
 
 The report is a new file, written to a temporary file in the target's folder, then moved into
-place by the safe write path's replace, under crmxl's write lock on the target. It never replaces one of its input workbooks, nor an existing file
-that holds CRM data sheets (a typo in ``-o`` must not destroy a workbook), nor a file open in
-Excel/WPS/LibreOffice. An earlier report at the same path is replaced (the weekly job reruns).
+place by the safe write path's replace, under crmxl's write lock on the target. It never
+replaces one of its input workbooks, nor an existing file that holds CRM data sheets (a typo in
+``-o`` must not destroy a workbook), nor a file open in Excel/WPS/LibreOffice. An earlier report at the same path is replaced (the weekly job reruns).
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from xlsxwriter.exceptions import XlsxWriterException
-
 from crmxl.errors import CrmxlError, UsageError, WriteRefusedError
 from crmxl.i18n import register
 from crmxl.model.schema import match_sheet
 from crmxl.reporting.reportbook import ReportContent, write
 from crmxl.workbook.fileops import new_temp, remove_file
 from crmxl.workbook.lock import locked
+from crmxl.workbook.newbook import NewBookError
 from crmxl.workbook.package import Package
 from crmxl.workbook.save import check_not_open, replace_safely
 
@@ -60,7 +59,7 @@ def write_report(out: Path, content: ReportContent, lang: str) -> list[str]:
         try:
             sheets = write(tmp, content, lang)
             replace_safely(tmp, out, backup=False)
-        except (OSError, XlsxWriterException) as exc:
+        except (OSError, NewBookError) as exc:
             detail = exc.strerror if isinstance(exc, OSError) else str(exc)
             raise WriteRefusedError("report-write-failed", path=out, detail=detail) from exc
         finally:

@@ -1,4 +1,5 @@
-"""Writing the report workbook with xlsxwriter: KPI table, native charts, sorted lists.
+"""The report workbook: KPI table, native charts, sorted lists (a new file, see
+:mod:`crmxl.workbook.newbook`).
 
 Sheets, in tab order: 概览 (the KPI table with 指标/值/说明/依据, an index of the lists, then
 five native charts), 负责人, the six lists (逾期跟进, SLA预警, 流失预警, 等级变动, 提醒, 销售预测)
@@ -8,7 +9,7 @@ ignores table styles. Values are real numbers and dates with number formats, nev
 
 A value that cannot be computed (a zero denominator) is a blank cell with a comment saying why,
 and the 说明 says it again; nothing here can produce ``#DIV/0!`` or ``nan`` because no formula is
-written. Document properties are fixed (created = as_of) and xlsxwriter stores fixed zip
+written. Document properties are fixed (created = as_of) and the new file has fixed zip
 timestamps, so the same content gives the same file.
 """
 
@@ -23,16 +24,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
-from xlsxwriter.format import Format
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
 
 from crmxl.i18n import pick, t
 from crmxl.model.textout import width as text_width
+from crmxl.model.values import as_text
 from crmxl.reporting.facts import Period
 from crmxl.reporting.kpis import Kpi
 from crmxl.reporting.lists import Field, Listing
+from crmxl.workbook.newbook import Chart, NewBook, NewSheet, Style
 
 EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
 DAY_NS = 86_400 * 10**9
@@ -90,51 +89,44 @@ class ReportContent:
 
 
 class _Formats:
-    """xlsxwriter formats made once per workbook."""
+    """The report's cell styles (top-aligned unless told)."""
 
-    def __init__(self, wb: Workbook, lang: str) -> None:
-        self.wb = wb
+    def __init__(self, book: NewBook, lang: str) -> None:
+        self.book = book
         self.lang = lang
-        self._cache: dict[tuple[Any, ...], Format] = {}
 
-    def get(self, **props: Any) -> Format:
-        key = tuple(sorted(props.items()))
-        if key not in self._cache:
-            self._cache[key] = self.wb.add_format({"valign": "top", **props})
-        return self._cache[key]
+    def get(self, **props: Any) -> Style:
+        return self.book.style(**{"valign": "top", **props})
 
-    def kind(self, kind: str, **props: Any) -> Format:
+    def kind(self, kind: str, **props: Any) -> Style:
         fmt = NUMBER_FORMATS.get(kind)
         if fmt is None:
             return self.get(**props)
         return self.get(num_format=pick(self.lang, *fmt), **props)
 
     @property
-    def header(self) -> Format:
+    def header(self) -> Style:
         return self.get(bold=True, bg_color=HEADER_BLUE, border=1, text_wrap=True, valign="vcenter")
 
     @property
-    def title(self) -> Format:
+    def title(self) -> Style:
         return self.get(bold=True, font_size=16)
 
     @property
-    def subtitle(self) -> Format:
+    def subtitle(self) -> Style:
         return self.get(font_color="#595959")
 
     @property
-    def section(self) -> Format:
+    def section(self) -> Style:
         return self.get(bold=True, font_size=12)
 
 
 def write(path: Path, content: ReportContent, lang: str) -> list[str]:
     """Write the report to ``path`` (a new file); returns the sheet names in tab order."""
-    wb = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
     title = pick(lang, "客户关系管理报表", "CRM report")
-    wb.set_properties(
-        {
+    wb = NewBook(
+        path,
+        properties={
             "title": f"{title} {content.period.label(lang)}",
             "subject": pick(lang, "计算基准 ", "As of ") + f"{content.as_of:%Y-%m-%d %H:%M}",
             "author": "crmxl",
@@ -142,13 +134,13 @@ def write(path: Path, content: ReportContent, lang: str) -> list[str]:
             "comments": f"crmxl report --as-of {content.as_of:%Y-%m-%dT%H:%M} "
             f"--period {content.period.name}",
             "created": content.as_of,
-        }
+        },
     )
     fmt = _Formats(wb, lang)
-    overview = wb.add_worksheet(pick(lang, "概览", "Overview"))
-    owners = wb.add_worksheet(content.by_owner.title(lang))
-    sheets = {listing.key: wb.add_worksheet(listing.title(lang)) for listing in content.lists}
-    data_sheet = wb.add_worksheet(pick(lang, "图表数据", "Chart Data"))
+    overview = wb.add_sheet(pick(lang, "概览", "Overview"))
+    owners = wb.add_sheet(content.by_owner.title(lang))
+    sheets = {listing.key: wb.add_sheet(listing.title(lang)) for listing in content.lists}
+    data_sheet = wb.add_sheet(pick(lang, "图表数据", "Chart Data"))
     anchors = _write_chart_data(data_sheet, fmt, content.charts, lang)
     _write_overview(overview, wb, fmt, content, lang, data_sheet.name, anchors)
     _write_listing(
@@ -186,8 +178,8 @@ def _period_note(content: ReportContent, lang: str) -> str:
 
 
 def _write_overview(
-    ws: Worksheet,
-    wb: Workbook,
+    ws: NewSheet,
+    wb: NewBook,
     fmt: _Formats,
     content: ReportContent,
     lang: str,
@@ -327,14 +319,14 @@ def _chart_height(data: ChartData) -> int:
 
 
 def _chart(
-    wb: Workbook,
+    wb: NewBook,
     data: ChartData,
     sheet: str,
     anchor: tuple[int, int],
     lang: str,
     width: int,
     height: int,
-) -> Any:
+) -> Chart:
     chart = wb.add_chart({"type": data.kind})
     first, col = anchor
     shown = len(data.categories) if data.shown is None else min(data.shown, len(data.categories))
@@ -391,7 +383,7 @@ def _chart(
 
 
 def _write_chart_data(
-    ws: Worksheet, fmt: _Formats, charts: Sequence[ChartData], lang: str
+    ws: NewSheet, fmt: _Formats, charts: Sequence[ChartData], lang: str
 ) -> dict[str, tuple[int, int]]:
     """One small table per chart, stacked; returns where each chart's first data row is."""
     ws.set_column(0, 0, 26)
@@ -430,7 +422,7 @@ def _write_chart_data(
 
 
 def _write_listing(
-    ws: Worksheet, fmt: _Formats, listing: Listing, lang: str, table_name: str, period_note: str
+    ws: NewSheet, fmt: _Formats, listing: Listing, lang: str, table_name: str, period_note: str
 ) -> None:
     """A title, a caption, and the list as an Excel table with a filter on every column."""
     fields = listing.fields
@@ -482,7 +474,7 @@ def _write_listing(
 
 
 def _write_column(
-    ws: Worksheet, fmt: _Formats, top: int, col: int, f: Field, values: pd.Series, lang: str
+    ws: NewSheet, fmt: _Formats, top: int, col: int, f: Field, values: pd.Series, lang: str
 ) -> None:
     """Write one column fast: numbers and dates as numbers, text once per distinct value."""
     kind = f.kind
@@ -502,15 +494,9 @@ def _write_column(
                 ws.write_number(top + i, col, number, cell)
         return
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    labels = [_text(f.show(u, lang)) for u in uniques]
-    blank = _text(f.show(None, lang))
+    labels = [as_text(f.show(u, lang)) for u in uniques]
+    blank = as_text(f.show(None, lang))
     for i, code in enumerate(codes.tolist()):
         text = labels[code] if code >= 0 else blank
         if text:
             ws.write_string(top + i, col, text)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    return str(value)

@@ -1,9 +1,13 @@
-"""The rules of SPEC section 2 as pure functions on typed frames; no I/O.
+"""The rules of SPEC section 2.
 
-:func:`compute` runs them in dependency order (stage moves, tier, cadence, next follow-up and
-status, SLA clocks, churn risk) and returns every (auto) value, in canonical form (enumerations as
-their Chinese value), for ``refresh`` to write and for ``report``/``todo`` to read. A report on a
-workbook that was never refreshed is right because it computes the same way, in memory.
+The rules themselves are pure functions on typed frames, with no I/O: :mod:`~crmxl.rules.tiers`,
+:mod:`~crmxl.rules.followup` (cadence, stage moves, 录入及时), :mod:`~crmxl.rules.service` (SLA
+clocks, need follow-ups, lead confirmation) and :mod:`~crmxl.rules.churn`. :func:`compute` runs
+them in dependency order (stage moves, tier, cadence, next follow-up and status, SLA clocks,
+churn risk) and returns every (auto) value, in canonical form (enumerations as their Chinese
+value). :mod:`~crmxl.rules.evaluate` computes a whole workspace that way, in memory, for
+``refresh`` to write (:mod:`~crmxl.rules.apply`) and for ``report``/``todo`` to read: a report on
+a workbook that was never refreshed is right because it computes the same way.
 """
 
 from __future__ import annotations

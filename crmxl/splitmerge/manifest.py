@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from crmxl.model.schema import ColType, SheetSpec
-from crmxl.workbook.readcopy import open_reader
+from crmxl.workbook.reader import RawBook
 
 #: The very hidden sheet that holds the manifest (not a standard sheet name: readers skip it).
 MANIFEST_SHEET = "crmxl-manifest"
@@ -454,12 +454,10 @@ def parse(rows: Sequence[tuple[str, str]]) -> Manifest:
 
 def read_rows(path: Path) -> list[tuple[str, str]] | None:
     """The rows of ``path``'s manifest sheet as text, or None when it has none."""
-    reader = open_reader(path)
-    if MANIFEST_SHEET not in reader.sheet_names:
+    book = RawBook(path)
+    if MANIFEST_SHEET not in book.sheet_names:
         return None
-    frame = reader.load_sheet(
-        MANIFEST_SHEET, header_row=None, dtype_coercion="coerce", schema_sample_rows=None
-    ).to_pandas()
+    frame, _ = book.load(MANIFEST_SHEET)
     if frame.shape[1] < 2:
         return []
     rows: list[tuple[str, str]] = []

@@ -35,20 +35,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from crmxl.errors import UsageError, WorkspaceError
-from crmxl.i18n import pick, register, t
+from crmxl.errors import UsageError
+from crmxl.i18n import register, t
 from crmxl.model.changelog import Writers, append_changelog, changelog_row
-from crmxl.model.findings import json_value
-from crmxl.model.schema import ColType, Column, fold
-from crmxl.model.textout import render_table
+from crmxl.model.schema import ColType, Column
 from crmxl.model.values import display_value, plain
 from crmxl.model.workspace import Table, Workspace, open_workspace
 from crmxl.progress import Progress, reporter
 from crmxl.splitmerge import manifest as mf
-from crmxl.splitmerge.split import (
+from crmxl.splitmerge.merge_result import Change, FileReport, MergeResult, NewRow, Rejected
+from crmxl.splitmerge.people import (
     Person,
     key_columns,
     members,
@@ -56,296 +54,19 @@ from crmxl.splitmerge.split import (
     person,
     row_owners,
 )
-from crmxl.workbook import CellValue, SaveReport, Text, write_locked
-from crmxl.workbook.guard import check_workbook
-from crmxl.workbook.package import Package
-from crmxl.workbook.readcopy import open_reader
+from crmxl.splitmerge.returned import (
+    SplitLog,
+    checked_manifest,
+    is_returned,
+    read_split_log,
+    row_tokens,
+)
+from crmxl.workbook import CellValue, Text, write_locked
 
-_SPLIT_TAG = re.compile(r"\[crmxl ([0-9a-f]{16}) sha256:([0-9a-f]{64})\]")
-_ROW_TAG = re.compile(r"\[crmxl ([0-9a-f]{16}) ([0-9a-f]{16})\]")
 #: ID prefixes for a sheet whose master has no ID to learn the pattern from.
 DEFAULT_PREFIX = {"follow_ups": "GJ", "needs": "XQ", "issues": "WT"}
+
 _DATE_FORMATS = {ColType.DATE: "yyyy-mm-dd", ColType.DATETIME: "yyyy-mm-dd hh:mm"}
-
-
-# ------------------------------------------------------------------------------ results
-
-
-@dataclass
-class Change:
-    """One field: applied, or in conflict (``old`` is the master's value, ``new`` the person's)."""
-
-    sheet: str
-    record: str
-    column: str
-    old: Any
-    new: Any
-    row: int = 0  # the master's Excel row
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "sheet": self.sheet,
-            "record": self.record,
-            "column": self.column,
-            "master": json_value(self.old),
-            "returned": json_value(self.new),
-            "row": self.row,
-        }
-
-
-@dataclass
-class Rejected:
-    """Something in the returned workbook that was not applied, and why (a message code)."""
-
-    sheet: str
-    record: str
-    column: str
-    value: Any
-    code: str
-
-    def to_dict(self, lang: str) -> dict[str, Any]:
-        return {
-            "sheet": self.sheet,
-            "record": self.record,
-            "column": self.column,
-            "value": json_value(self.value),
-            "code": self.code,
-            "message": t(self.code, lang),
-        }
-
-
-@dataclass
-class NewRow:
-    """A row appended to the master."""
-
-    sheet: str
-    record: str
-    row: int
-    new_id: bool  # the ID was given by merge (blank or taken in the returned row)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "record": self.record, "row": self.row, "new_id": self.new_id}
-
-
-@dataclass
-class FileReport:
-    """What merge did with one returned workbook."""
-
-    path: Path
-    owner: str
-    role: str
-    split_id: str
-    exported_at: datetime
-    applied: list[Change] = field(default_factory=list)
-    added: list[NewRow] = field(default_factory=list)
-    conflicts: list[Change] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-    unchanged_rows: int = 0
-    already_applied: int = 0  # fields the master already holds as the person has them
-    already_added: int = 0  # new rows merged before
-
-    def to_dict(self, lang: str) -> dict[str, Any]:
-        return {
-            "path": str(self.path),
-            "owner": self.owner,
-            "role": self.role,
-            "split_id": self.split_id,
-            "exported_at": self.exported_at.isoformat(sep=" "),
-            "applied": [c.to_dict() for c in self.applied],
-            "added": [n.to_dict() for n in self.added],
-            "conflicts": [c.to_dict() for c in self.conflicts],
-            "rejected": [r.to_dict(lang) for r in self.rejected],
-            "unchanged_rows": self.unchanged_rows,
-            "already_applied": self.already_applied,
-            "already_added": self.already_added,
-        }
-
-
-@dataclass
-class MergeResult:
-    """What a merge applied, appended, left as conflicts and refused, per returned file."""
-
-    masters: list[Path]
-    dry_run: bool
-    files: list[FileReport] = field(default_factory=list)
-    saved: list[SaveReport] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def clean(self) -> bool:
-        """True when everything in the returned workbooks was applied (no conflict, nothing
-        refused)."""
-        return not any(f.conflicts or f.rejected for f in self.files)
-
-    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        return {
-            "masters": [str(p) for p in self.masters],
-            "dry_run": self.dry_run,
-            "applied": sum(len(f.applied) for f in self.files),
-            "added": sum(len(f.added) for f in self.files),
-            "conflicts": sum(len(f.conflicts) for f in self.files),
-            "rejected": sum(len(f.rejected) for f in self.files),
-            "files": [f.to_dict(lang) for f in self.files],
-            "saved": [s.to_dict() for s in self.saved],
-            "seconds": round(self.seconds, 2),
-        }
-
-    def render(self, lang: str = "zh") -> str:
-        code = "merge-title-dry" if self.dry_run else "merge-title"
-        lines = [t(code, lang, n=len(self.files))]
-        head_sheet, head_record = pick(lang, "工作表", "Sheet"), pick(lang, "记录", "Record")
-        head_col = pick(lang, "列", "Column")
-        for f in self.files:
-            lines += [
-                "",
-                t(
-                    "merge-file",
-                    lang,
-                    path=f.path.name,
-                    owner=f.owner,
-                    applied=len(f.applied),
-                    added=len(f.added),
-                    conflicts=len(f.conflicts),
-                    rejected=len(f.rejected),
-                ),
-            ]
-            if f.already_applied or f.already_added:
-                lines.append(
-                    t("merge-already", lang, fields=f.already_applied, rows=f.already_added)
-                )
-            if f.applied:
-                heads = [head_sheet, head_record, head_col]
-                was_now = [pick(lang, "原值", "Was"), pick(lang, "新值", "Now")]
-                lines.append(_changes_table(heads + was_now, f.applied))
-            if f.added:
-                lines.append(t("merge-added", lang, n=len(f.added)))
-                lines.append(
-                    render_table(
-                        [head_sheet, head_record, pick(lang, "行", "Row")],
-                        [[n.sheet, n.record, n.row] for n in f.added[:100]],
-                    )
-                )
-            if f.conflicts:
-                lines.append(t("merge-conflicts", lang, n=len(f.conflicts)))
-                heads = [head_sheet, head_record, head_col]
-                sides = [pick(lang, "主文件", "Master"), pick(lang, "交回文件", "Returned")]
-                lines.append(_changes_table(heads + sides, f.conflicts))
-            if f.rejected:
-                lines.append(t("merge-rejected", lang, n=len(f.rejected)))
-                lines.append(
-                    render_table(
-                        [
-                            head_sheet,
-                            head_record,
-                            head_col,
-                            pick(lang, "值", "Value"),
-                            pick(lang, "原因", "Why"),
-                        ],
-                        [
-                            [r.sheet, r.record, r.column, _show(r.value), t(r.code, lang)]
-                            for r in f.rejected[:100]
-                        ],
-                        max_width={3: 24, 4: 40},
-                    )
-                )
-            if max(len(f.applied), len(f.added), len(f.conflicts), len(f.rejected)) > 100:
-                lines.append(t("merge-more", lang))
-        for report in self.saved:
-            if not report.dry_run:
-                lines.append(t("merge-saved", lang, path=report.path, backup=report.backup or "-"))
-        if self.files and not self.dry_run and any(f.applied or f.added for f in self.files):
-            lines.append(t("merge-next", lang))
-        return "\n".join(lines)
-
-
-def _changes_table(headers: list[str], changes: list[Change]) -> str:
-    """Field changes (applied, or in conflict) as a table: the first 100."""
-    rows = [[c.sheet, c.record, c.column, _show(c.old), _show(c.new)] for c in changes[:100]]
-    return render_table(headers, rows, max_width={3: 30, 4: 30})
-
-
-def _show(value: Any) -> str:
-    shown = json_value(display_value(plain(value)))
-    return "" if shown is None else str(shown)
-
-
-# ------------------------------------------------------------------------------ reading
-
-
-@dataclass
-class _Log:
-    """What the master's 变更日志 says about splits and merges."""
-
-    splits: dict[str, str] = field(default_factory=dict)  # split ID -> manifest SHA-256
-    merged: set[tuple[str, str]] = field(default_factory=set)  # (split ID, row fingerprint)
-
-
-def _read_log(ws: Workspace) -> _Log:
-    log = _Log()
-    table = ws.tables.get("changelog")
-    if table is None or "reason" not in table.data:
-        return log
-    for reason in table.data["reason"].tolist():
-        if not isinstance(reason, str) or "[crmxl " not in reason:
-            continue
-        m = _SPLIT_TAG.search(reason)
-        if m:
-            log.splits[m.group(1)] = m.group(2)
-            continue
-        m = _ROW_TAG.search(reason)
-        if m:
-            log.merged.add((m.group(1), m.group(2)))
-    return log
-
-
-def is_returned(path: Path) -> bool:
-    """Does ``path`` carry a split manifest (is it a person's workbook)?"""
-    check_workbook(path)
-    with Package(path) as pkg:
-        return any(s.name == mf.MANIFEST_SHEET for s in pkg.sheets)
-
-
-def _manifest(path: Path, log: _Log) -> mf.Manifest:
-    """The manifest of a returned workbook, checked against the master's 变更日志."""
-    check_workbook(path)
-    rows = mf.read_rows(path)
-    if rows is None:
-        raise WorkspaceError("merge-not-split", path=path)
-    try:
-        manifest = mf.parse(rows)
-    except mf.ManifestError as exc:
-        raise WorkspaceError("merge-bad-manifest", path=path, detail=str(exc)) from exc
-    recorded = log.splits.get(manifest.split_id)
-    if recorded is None:
-        raise WorkspaceError("merge-other-master", path=path, owner=manifest.owner)
-    if recorded != mf.digest(rows):
-        raise WorkspaceError("merge-manifest-altered", path=path)
-    return manifest
-
-
-def _tokens(path: Path, table: Table) -> pd.Series:
-    """The token of each row of a returned sheet (NaN where there is none)."""
-    empty = pd.Series(np.nan, index=table.data.index, dtype="float64")
-    column = next((h for h in table.extra.values() if fold(h) == fold(mf.TOKEN_HEADER)), None)
-    if column is None:
-        return empty
-    reader = open_reader(path)
-    frame = reader.load_sheet(
-        table.sheet_name,
-        header_row=table.header_row - 1,
-        use_columns=[column],
-        dtype_coercion="coerce",
-        schema_sample_rows=None,
-    ).to_pandas()
-    if frame.shape[1] == 0:
-        return empty
-    start = table.header_row + 1
-    values = pd.to_numeric(frame.iloc[:, 0], errors="coerce").to_numpy(dtype="float64")
-    tokens = pd.Series(values, index=pd.RangeIndex(start, start + len(values)))
-    return tokens.reindex(table.data.index)
-
-
-# ------------------------------------------------------------------------------ values
 
 
 def cell_value(value: Any, col: Column) -> CellValue:
@@ -388,15 +109,12 @@ def _logged(value: Any) -> object:
     return value
 
 
-# ------------------------------------------------------------------------------ merging
-
-
 @dataclass
 class _Master:
     """The master workspace and what merge keeps track of while it works."""
 
     ws: Workspace
-    log: _Log
+    log: SplitLog
     writers: Writers
     changelog: list[list[CellValue]] = field(default_factory=list)
     overlay: dict[tuple[str, int, str], Any] = field(default_factory=dict)
@@ -523,7 +241,7 @@ def _merge_sheet(
     position = {k: i for i, k in enumerate(entry.columns)}
     data = theirs.data
     hashes = {k: mf.hash_series(data[k], spec.column(k).type) for k in present}
-    tokens = _tokens(report.path, theirs)
+    tokens = row_tokens(report.path, theirs)
     rows = data.index.tolist()
     by_token: dict[int, list[int]] = {}
     for i, token in enumerate(tokens.tolist()):
@@ -750,9 +468,6 @@ def _new_row(
     )
 
 
-# ------------------------------------------------------------------------------ merge
-
-
 @write_locked("master_files", unless="dry_run")
 def merge(
     master_files: Sequence[Path | str],
@@ -780,8 +495,8 @@ def merge(
     for path in returned:
         if path.resolve() in masters:
             raise UsageError("merge-master-as-returned", path=path)
-    log = _read_log(ws)
-    manifests = [_manifest(path, log) for path in returned]
+    log = read_split_log(ws)
+    manifests = [checked_manifest(path, log) for path in returned]
     master = _Master(ws, log, Writers(ws))
     result = MergeResult(list(ws.files), dry_run)
     say("compute", 1, 3)
@@ -821,33 +536,6 @@ def merge_files(
 
 register(
     {
-        "merge-title": ("合并了 {n} 个交回的工作簿", "Merged {n} returned workbooks"),
-        "merge-title-dry": (
-            "试运行，未写入任何文件：{n} 个交回的工作簿",
-            "Dry run, nothing written: {n} returned workbooks",
-        ),
-        "merge-file": (
-            "{path}（{owner}）：应用 {applied} 处修改，新增 {added} 行，冲突 {conflicts} 处，"
-            "未采纳 {rejected} 处",
-            "{path} ({owner}): {applied} changes applied, {added} rows added, {conflicts} "
-            "conflicts, {rejected} not taken",
-        ),
-        "merge-already": (
-            "已在主文件中：{fields} 处修改，{rows} 行（之前合并过）",
-            "Already in the master: {fields} changes, {rows} rows (merged before)",
-        ),
-        "merge-added": ("新增 {n} 行：", "{n} rows added:"),
-        "merge-conflicts": (
-            "{n} 处冲突（双方都改了，未应用，请人工处理）：",
-            "{n} conflicts (both sides changed the field; not applied, settle them by hand):",
-        ),
-        "merge-rejected": ("{n} 处未采纳：", "{n} things not taken:"),
-        "merge-more": ("（只列出前100条；--json 列出全部）", "(first 100 shown; --json lists all)"),
-        "merge-saved": ("已保存 {path}（备份：{backup}）", "Saved {path} (backup: {backup})"),
-        "merge-next": (
-            "下一步：运行 crmxl refresh 重新计算等级和跟进状态。",
-            "Next: run crmxl refresh to recompute tiers and follow-up flags.",
-        ),
         "merge-not-yours": (
             "不是本人（现在）负责的客户",
             "not (or no longer) one of this person's customers",
@@ -898,24 +586,6 @@ register(
         "merge-log-new": (
             "新增行，合并自 {file}（{owner}）",
             "new row merged from {file} ({owner})",
-        ),
-        "merge-not-split": (
-            "{path} 不是 crmxl split 拆分出的工作簿（没有拆分清单），未合并任何文件",
-            "{path} is not a workbook made by crmxl split (no manifest); nothing was merged",
-        ),
-        "merge-bad-manifest": (
-            "{path} 的拆分清单无法读取（{detail}），未合并任何文件",
-            "The manifest of {path} cannot be read ({detail}); nothing was merged",
-        ),
-        "merge-other-master": (
-            "{path}（{owner}）不是从这个主文件拆分出来的（变更日志中没有这次拆分），未合并任何文件",
-            "{path} ({owner}) was not split from this master (its changelog has no record of "
-            "the split); nothing was merged",
-        ),
-        "merge-manifest-altered": (
-            "{path} 的拆分清单被改动过，与主文件的记录不符，未合并任何文件",
-            "The manifest of {path} was altered and does not match the master's record; "
-            "nothing was merged",
         ),
         "merge-no-returned": (
             "没有给出交回的拆分工作簿",

@@ -42,322 +42,36 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-import xlsxwriter
-from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
-
-from crmxl.errors import UsageError, WriteRefusedError
+from crmxl import concurrency
+from crmxl.errors import WriteRefusedError
 from crmxl.i18n import pick, register, t
 from crmxl.model.changelog import Writers, append_changelog, changelog_row
-from crmxl.model.frames import typed
-from crmxl.model.schema import ENUMS, GUIDE_NAMES, SHEETS_BY_KEY, ColType, Column, SheetSpec
+from crmxl.model.schema import ENUMS, SHEETS_BY_KEY, ColType
 from crmxl.model.textout import render_table
 from crmxl.model.values import plain
-from crmxl.model.workspace import Table, Workspace, open_workspace
+from crmxl.model.workspace import Workspace, open_workspace
 from crmxl.progress import Progress, reporter
 from crmxl.splitmerge import manifest as mf
+from crmxl.splitmerge.book import Job, SheetJob, Written, write_workbook
+from crmxl.splitmerge.people import (
+    APPENDABLE,
+    EXPORTED,
+    Person,
+    _Index,
+    _index,
+    exported_columns,
+    recipients,
+    removed_columns,
+)
 from crmxl.workbook import SaveReport, check_not_open, fingerprint, write_locked
-from crmxl.workbook.cellxml import datetime_to_serial
 from crmxl.workbook.fileops import temp_name
 from crmxl.workbook.guard import check_workbook
 from crmxl.workbook.save import replace_safely
 
-#: The data sheets a split workbook holds, in workbook order.
-EXPORTED = ("customers", "contacts", "follow_ups", "transactions", "needs", "issues", "leads")
-#: Sheets where the person may add rows.
-APPENDABLE = frozenset({"follow_ups", "contacts", "needs", "issues"})
-#: The column that says whose a row is, on sheets that do not hang off a customer.
-SCOPE_COLUMN = {"customers": "owner", "leads": "assigned_to"}
-
-ROLE_REP, ROLE_MANAGER, ROLE_ADMIN = ENUMS["roles"].zh
-#: Roles that see the sensitive columns.
-SEES_SENSITIVE = frozenset({ROLE_MANAGER, ROLE_ADMIN})
-
 #: Below this many exported rows the workbooks are written in this process.
 PARALLEL_ROWS = 50_000
-#: Extra rows below the data that carry the dropdowns.
-SPARE_ROWS = 2_000
-LOCKED_FILL = "#F2F2F2"  # the templates' (auto) grey
-_PROTECT = {
-    "autofilter": True,
-    "sort": True,
-    "format_columns": True,
-    "select_locked_cells": True,
-    "select_unlocked_cells": True,
-}
+
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-#: ``progress(stage, done, total)``: how far a split got.
-
-
-# ------------------------------------------------------------------------------ people
-
-
-@dataclass(frozen=True)
-class Person:
-    """Someone who gets a workbook, and whose customers it holds."""
-
-    name: str
-    role: str  # canonical (销售专员, 销售经理, 管理员)
-    team: str
-    scope: frozenset[str]  # the 负责人 whose customers are in the workbook
-    active: bool = True
-
-    @property
-    def sees_sensitive(self) -> bool:
-        return self.role in SEES_SENSITIVE
-
-    @property
-    def everything(self) -> bool:
-        """An admin's scope is the whole workspace (only ever at merge time)."""
-        return self.role == ROLE_ADMIN
-
-
-@dataclass(frozen=True)
-class Member:
-    """A row of 销售团队."""
-
-    name: str
-    role: str
-    team: str
-    active: bool
-
-
-def _name(value: Any) -> str:
-    return mf.canonical(value, ColType.TEXT)
-
-
-def members(ws: Workspace) -> list[Member] | None:
-    """The team as 销售团队 lists it; None when the workspace has no such sheet."""
-    table = ws.tables.get("team")
-    if table is None:
-        return None
-    frame = typed(table, ws.settings, ["name", "role", "team", "active"]).frame
-    out = []
-    for row in frame.index:
-        name = _name(frame.at[row, "name"])
-        if not name:
-            continue
-        role = frame.at[row, "role"]
-        active = frame.at[row, "active"]  # blank counts as active; only 否 is not
-        inactive = isinstance(active, bool | np.bool_) and not active
-        out.append(
-            Member(
-                name,
-                role if isinstance(role, str) else "",
-                _name(frame.at[row, "team"]),
-                not inactive,
-            )
-        )
-    return out
-
-
-def person(ws: Workspace, name: str, team: list[Member] | None = None) -> Person:
-    """``name`` as the workspace sees them now: role, team and scope.
-
-    Someone the 销售团队 does not list (or a workspace without one) is a 销售专员 of their own
-    customers.
-    """
-    team = members(ws) if team is None else team
-    me = next((m for m in team or [] if m.name == name), None)
-    if me is None:
-        return Person(name, ROLE_REP, "", frozenset({name}))
-    scope = {name}
-    if me.role == ROLE_MANAGER and me.team:
-        scope |= {m.name for m in team or [] if m.team == me.team}
-    return Person(name, me.role or ROLE_REP, me.team, frozenset(scope), me.active)
-
-
-def _owners(ws: Workspace) -> list[str]:
-    table = ws.tables.get("customers")
-    if table is None or "owner" not in table.data:
-        return []
-    owners = mf.canonical_series(table.data["owner"], ColType.TEXT)
-    return sorted({o for o in owners if o})
-
-
-def recipients(
-    ws: Workspace, owners: Sequence[str] | None = None
-) -> tuple[list[Person], list[tuple[str, str]]]:
-    """Who gets a workbook, and who does not (name, reason code)."""
-    team = members(ws)
-    skipped: list[tuple[str, str]] = []
-    candidates = [Member(o, ROLE_REP, "", True) for o in _owners(ws)] if team is None else team
-    by_name = {m.name: m for m in candidates}
-    if owners:
-        wanted = list(dict.fromkeys(_name(o) for o in owners if _name(o)))
-        unknown = [o for o in wanted if o not in by_name]
-        if unknown:
-            raise UsageError(
-                "split-unknown-owner", names="、".join(unknown), known="、".join(by_name)
-            )
-        chosen = [by_name[o] for o in wanted]
-        for m in chosen:
-            reason = _ineligible(m)
-            if reason:
-                raise UsageError(reason.replace("split-skip-", "split-refuse-"), name=m.name)
-    else:
-        chosen = []
-        for m in candidates:
-            reason = _ineligible(m)
-            if reason:
-                skipped.append((m.name, reason))
-            else:
-                chosen.append(m)
-    return [person(ws, m.name, team) for m in chosen], skipped
-
-
-def _ineligible(m: Member) -> str | None:
-    if m.role == ROLE_ADMIN:
-        return "split-skip-admin"
-    if m.role not in (ROLE_REP, ROLE_MANAGER):
-        return "split-skip-role"
-    if not m.active:
-        return "split-skip-inactive"
-    return None
-
-
-# ------------------------------------------------------------------------------ columns
-
-
-def key_columns(spec: SheetSpec) -> frozenset[str]:
-    """Columns that say what a row is and whose it is: its ID, its customer, its owner."""
-    keys = {c.key for c in spec.columns if c.customer_ref}
-    if spec.id_column:
-        keys.add(spec.id_column)
-    if spec.key in SCOPE_COLUMN:
-        keys.add(SCOPE_COLUMN[spec.key])
-    return frozenset(keys)
-
-
-def locked_columns(spec: SheetSpec) -> frozenset[str]:
-    """Columns the person may not change: the key columns and the (auto) columns."""
-    return key_columns(spec) | {c.key for c in spec.columns if c.auto}
-
-
-def exported_columns(table: Table, who: Person, ws: Workspace) -> list[str]:
-    """The columns of ``table`` the person's workbook gets, in the master's order."""
-    ordered = sorted(table.columns, key=lambda k: table.columns[k])
-    if who.sees_sensitive:
-        return ordered
-    return [k for k in ordered if not ws.settings.is_sensitive(table.spec.key, k)]
-
-
-def removed_columns(ws: Workspace, who: Person) -> list[str]:
-    """``sheet.column`` keys of the sensitive columns left out of the person's workbook."""
-    if who.sees_sensitive:
-        return []
-    out = []
-    for key in EXPORTED:
-        table = ws.tables.get(key)
-        if table is None:
-            continue
-        out += [f"{key}.{k}" for k in table.columns if ws.settings.is_sensitive(key, k)]
-    return out
-
-
-# ------------------------------------------------------------------------------ rows
-
-
-def owner_map(ws: Workspace) -> dict[str, str]:
-    """客户编号 -> 负责人 (both canonical), from 客户档案."""
-    customers = ws.tables.get("customers")
-    if customers is None or "owner" not in customers.data or "customer_id" not in customers.data:
-        return {}
-    ids = mf.canonical_series(customers.data["customer_id"], ColType.ID)
-    owners = mf.canonical_series(customers.data["owner"], ColType.TEXT)
-    return dict(zip(ids.tolist(), owners.tolist(), strict=True))
-
-
-def row_owners(table: Table, owner_of: dict[str, str]) -> pd.Series:
-    """Whose each row of ``table`` is: its 负责人 / 分配给, or its customer's 负责人."""
-    spec = table.spec
-    blank = pd.Series("", index=table.data.index, dtype=object)
-    if spec.key in SCOPE_COLUMN:
-        column = SCOPE_COLUMN[spec.key]
-        if column not in table.data:
-            return blank
-        return mf.canonical_series(table.data[column], ColType.TEXT)
-    ref = next((c.key for c in spec.columns if c.customer_ref), None)
-    if ref is None or ref not in table.data:
-        return blank
-    ids = mf.canonical_series(table.data[ref], ColType.ID)
-    return ids.map(owner_of).fillna("").astype(object)
-
-
-@dataclass
-class _Index:
-    """Per sheet: the master keys, each row's owner, and the rows of each owner."""
-
-    keys: dict[str, pd.Series] = field(default_factory=dict)
-    owner: dict[str, pd.Series] = field(default_factory=dict)  # canonical owner per row
-    rows_of: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # positions
-
-    def positions(self, sheet: str, scope: frozenset[str]) -> np.ndarray:
-        """Positions (in master order) of the rows of ``sheet`` owned by ``scope``."""
-        found = [self.rows_of[sheet][o] for o in scope if o in self.rows_of[sheet]]
-        if not found:
-            return np.empty(0, dtype=np.intp)
-        return np.sort(np.concatenate(found))
-
-
-def _index(ws: Workspace) -> _Index:
-    idx = _Index()
-    owner_of = owner_map(ws)
-    for key in EXPORTED:
-        table = ws.tables.get(key)
-        if table is None:
-            continue
-        idx.keys[key] = mf.row_keys(table.data, table.spec)
-        owners = row_owners(table, owner_of)
-        idx.owner[key] = owners
-        idx.rows_of[key] = {
-            str(o): np.asarray(p) for o, p in owners.groupby(owners, sort=False).indices.items()
-        }
-    return idx
-
-
-# ------------------------------------------------------------------------------ jobs
-
-
-@dataclass
-class _SheetJob:
-    key: str
-    name: str
-    columns: list[str]
-    headers: dict[str, str]
-    frame: pd.DataFrame
-    keys: list[str]
-    appendable: bool
-
-
-@dataclass
-class _Job:
-    """Everything one worker needs to write one person's workbook (picklable)."""
-
-    person: Person
-    dest: Path
-    tmp: Path
-    lang: str
-    exported_at: datetime
-    split_id: str
-    sources: tuple[tuple[str, str], ...]
-    removed: tuple[str, ...]
-    removed_headers: tuple[str, ...]
-    sheets: list[_SheetJob]
-    team_headers: list[str]
-    team_rows: list[list[Any]]
-    settings_rows: list[list[Any]] | None
-    source_names: str
-
-
-@dataclass
-class _Written:
-    tmp: Path
-    digest: str
-    rows: dict[str, int]
 
 
 def _file_name(name: str) -> str:
@@ -368,9 +82,6 @@ def _file_name(name: str) -> str:
 def _split_id(sources: Sequence[tuple[str, str]], name: str, when: datetime) -> str:
     text = "|".join(f"{n}:{s}" for n, s in sources) + f"|{name}|{when.isoformat()}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-# ------------------------------------------------------------------------------ result
 
 
 @dataclass
@@ -462,9 +173,6 @@ class SplitResult:
         return "\n".join(lines)
 
 
-# ------------------------------------------------------------------------------ split
-
-
 @write_locked("files")
 def split(
     files: Sequence[Path | str],
@@ -481,7 +189,8 @@ def split(
 
     ``owners`` limits the split to these people (each must be an active 销售专员 or 销售经理);
     ``as_of`` is the export time recorded in each workbook (default now). ``workers`` caps the
-    worker processes (default: the CPUs, for a large workspace). The master is changed only by
+    worker processes (default: ``CRMXL_WORKERS``, see :mod:`crmxl.concurrency`, else one per
+    CPU for a large workspace). The master is changed only by
     one 变更日志 row per workbook; refused (nothing written) when it is open or changed.
     ``progress(stage, done, total)`` is told how far it got (read, write per workbook, done).
     """
@@ -515,7 +224,7 @@ def split(
     if not jobs:
         result.seconds = time.perf_counter() - started
         return result
-    written: list[_Written] = []
+    written: list[Written] = []
     try:
         written = _run(jobs, workers, say)
         rows = []
@@ -580,7 +289,7 @@ def _make_job(
     dest: Path,
     exported_at: datetime,
     sources: tuple[tuple[str, str], ...],
-) -> _Job:
+) -> Job:
     """Everything the person's workbook holds, cut from the workspace (rows, columns, the
     read-only sheets), so that a worker process can write it on its own."""
     lang = ws.lang
@@ -593,7 +302,7 @@ def _make_job(
         columns = exported_columns(table, who, ws)
         frame = table.data.take(positions)[columns]
         sheets.append(
-            _SheetJob(
+            SheetJob(
                 key=key,
                 name=table.spec.name(lang),
                 columns=columns,
@@ -631,7 +340,7 @@ def _make_job(
             ),
         ]
     split_id = _split_id(sources, who.name, exported_at)
-    return _Job(
+    return Job(
         person=who,
         dest=dest,
         tmp=temp_name(dest),
@@ -649,17 +358,17 @@ def _make_job(
     )
 
 
-def _run(jobs: list[_Job], workers: int | None, say: Progress) -> list[_Written]:
+def _run(jobs: list[Job], workers: int | None, say: Progress) -> list[Written]:
     """Write every job's workbook to its temporary file; in worker processes when large.
 
     Workers are spawned (not forked: the reader's threads must not be copied mid-flight, and
     Windows can only spawn); each gets its person's rows, pickled.
     """
     total = sum(len(s.frame) for job in jobs for s in job.sheets)
-    if workers is None:
-        workers = (os.cpu_count() or 1) if total >= PARALLEL_ROWS else 1
+    if workers is None:  # the knob (CRMXL_WORKERS), else a process per core for a large team
+        workers = concurrency.workers((os.cpu_count() or 1) if total >= PARALLEL_ROWS else 1)
     workers = max(1, min(workers, len(jobs)))
-    done: list[_Written] = []
+    done: list[Written] = []
     say("write", 0, len(jobs))
     if workers == 1:
         for job in jobs:
@@ -674,7 +383,7 @@ def _run(jobs: list[_Job], workers: int | None, say: Progress) -> list[_Written]
     return done
 
 
-def _finish(job: _Job, done: _Written, lang: str, backup: bool) -> SplitFile:
+def _finish(job: Job, done: Written, lang: str, backup: bool) -> SplitFile:
     """Move a written workbook into place (backing up what was there)."""
     dest = job.dest
     saved = replace_safely(done.tmp, dest, backup=backup)
@@ -691,295 +400,6 @@ def _finish(job: _Job, done: _Written, lang: str, backup: bool) -> SplitFile:
     )
 
 
-# ------------------------------------------------------------------------------ writing
-
-
-class _Formats:
-    """The formats of one workbook: a column's open and locked cell formats, headers."""
-
-    def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        from crmxl.starter.templates import Styles
-
-        self.styles = Styles(wb)
-
-    def cell(self, num_format: str | None, locked: bool) -> Format:
-        props: dict[str, Any] = {"locked": locked}
-        if num_format:
-            props["num_format"] = num_format
-        if locked:
-            props["bg_color"] = LOCKED_FILL
-        return self.styles.get(**props)
-
-    def header(self, auto: bool) -> Format:
-        return self.styles.header(auto)
-
-
-def write_workbook(job: _Job) -> _Written:
-    """Write one person's workbook (with its manifest) to ``job.tmp``."""
-    from crmxl.starter.templates import DATA_ROWS, LIST_NAMES, validation, write_lists
-
-    wb = xlsxwriter.Workbook(
-        str(job.tmp),
-        {
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "in_memory": True,  # measured: 15% faster than its temporary files
-        },
-    )
-    wb.set_properties(
-        {
-            "title": t("split-doc-title", job.lang, name=job.person.name),
-            "author": "crmxl",
-            "comments": f"crmxl split {job.split_id}",
-            "created": job.exported_at,
-        }
-    )
-    fmts = _Formats(wb)
-    guide = wb.add_worksheet(GUIDE_NAMES[1] if job.lang == "en" else GUIDE_NAMES[0])
-    has_settings = job.settings_rows is not None
-    manifest = mf.Manifest(
-        split_id=job.split_id,
-        owner=job.person.name,
-        role=job.person.role,
-        team=job.person.team,
-        people=tuple(sorted(job.person.scope)),
-        exported_at=job.exported_at,
-        sources=job.sources,
-        lang=job.lang,
-        removed=job.removed,
-    )
-    lines: dict[str, list[str]] = {}
-    rows: dict[str, int] = {}
-    uses_lists = False
-    for sheet in job.sheets:
-        spec = SHEETS_BY_KEY[sheet.key]
-        ws = wb.add_worksheet(sheet.name)
-        n = len(sheet.frame)
-        _write_data_sheet(ws, fmts, spec, sheet)
-        last = max(n + SPARE_ROWS, DATA_ROWS) if sheet.appendable else max(n, 1)
-        locked = locked_columns(spec)
-        for c, key in enumerate(sheet.columns):
-            col = spec.column(key)
-            if key in locked and not (sheet.appendable and not col.auto):
-                continue
-            options = validation(col, job.lang, has_settings)
-            if options:
-                uses_lists |= col.enum in LIST_NAMES and has_settings
-                ws.data_validation(1, c, last, c, options)
-        prints = mf.row_fingerprints(sheet.frame, spec, sheet.columns)
-        lines[sheet.key] = mf.row_lines(range(1, n + 1), sheet.keys, prints.tolist())
-        manifest.sheets[sheet.key] = mf.SheetEntry(
-            sheet.key, sheet.name, tuple(sheet.columns), sheet.appendable
-        )
-        rows[sheet.key] = n
-    if job.team_headers:
-        _write_readonly(
-            wb.add_worksheet(SHEETS_BY_KEY["team"].name(job.lang)),
-            fmts,
-            job.team_headers,
-            job.team_rows,
-            [SHEETS_BY_KEY["team"].column(k).width for k in SHEETS_BY_KEY["team"].keys],
-        )
-    if job.settings_rows is not None:
-        widths = [c.width for c in SHEETS_BY_KEY["settings"].columns]
-        _write_readonly(
-            wb.add_worksheet(SHEETS_BY_KEY["settings"].name(job.lang)),
-            fmts,
-            [str(h) for h in job.settings_rows[0]],
-            job.settings_rows[1:],
-            widths,
-        )
-        if uses_lists:
-            write_lists(wb, fmts.styles, job.lang)
-    _write_guide(guide, fmts, job, rows)
-    sheet_rows = mf.manifest_rows(manifest, lines)
-    hidden = wb.add_worksheet(mf.MANIFEST_SHEET)
-    for r, (key, value) in enumerate(sheet_rows):
-        hidden.write_string(r, 0, key)
-        hidden.write_string(r, 1, value)
-    hidden.protect("", _PROTECT)
-    hidden.very_hidden()
-    wb.close()
-    return _Written(job.tmp, mf.digest(sheet_rows), rows)
-
-
-def _write_data_sheet(ws: Worksheet, fmts: _Formats, spec: SheetSpec, sheet: _SheetJob) -> None:
-    """Headers, column formats and locks, the rows, the token column, filter and protection."""
-    from crmxl.starter.templates import column_format
-
-    locked = locked_columns(spec)
-    n = len(sheet.frame)
-    for c, key in enumerate(sheet.columns):
-        col = spec.column(key)
-        num = column_format(spec, col)
-        is_locked = key in locked
-        open_fmt = fmts.cell(num, False)
-        lock_fmt = fmts.cell(num, True)
-        # below the data a column is open where new rows may go (and it is not computed)
-        open_below = sheet.appendable and not col.auto
-        ws.set_column(c, c, col.width, open_fmt if open_below else lock_fmt)
-        ws.write_string(0, c, sheet.headers[key], fmts.header(col.auto))
-        cell_fmt = lock_fmt if is_locked else open_fmt
-        # a blank cell of an exported row needs its own format where it differs from the column's
-        if is_locked:
-            blank_fmt = lock_fmt if open_below else None
-        else:
-            blank_fmt = None if open_below else open_fmt
-        _write_column(ws, c, sheet.frame[key], col, cell_fmt, blank_fmt)
-    token = len(sheet.columns)
-    token_fmt = fmts.cell(None, True)
-    ws.set_column(token, token, 8, token_fmt, {"hidden": True})
-    ws.write_string(0, token, mf.TOKEN_HEADER, fmts.header(True))
-    write_number = ws.write_number
-    for r in range(1, n + 1):
-        write_number(r, token, r, token_fmt)
-    ws.autofilter(0, 0, max(n, 1), max(len(sheet.columns) - 1, 0))
-    ws.freeze_panes(1, 0)
-    ws.protect("", _PROTECT)
-
-
-_DATE_TYPES = (ColType.DATE, ColType.DATETIME)
-_NUMBER_TYPES = (ColType.INT, ColType.AMOUNT, ColType.NUMBER)
-
-
-def _write_column(
-    ws: Worksheet,
-    c: int,
-    series: pd.Series,
-    col: Column,
-    fmt: Format,
-    blank_fmt: Format | None,
-) -> None:
-    """One column of cells, typed as the master held them (fast paths for typed columns)."""
-    write_number = ws.write_number
-    write_blank = ws.write_blank
-    if pd.api.types.is_datetime64_any_dtype(series.dtype) or pd.api.types.is_float_dtype(
-        series.dtype
-    ):
-        numbers = (
-            mf.excel_serial(series)
-            if pd.api.types.is_datetime64_any_dtype(series.dtype)
-            else series.to_numpy(dtype="float64", na_value=np.nan)
-        )
-        for r, v in enumerate(numbers.tolist(), start=1):
-            if v == v:
-                write_number(r, c, v, fmt)
-            elif blank_fmt is not None:
-                write_blank(r, c, None, blank_fmt)
-        return
-    write_string = ws.write_string
-    is_date = col.type in _DATE_TYPES
-    is_number = col.type in _NUMBER_TYPES
-    for r, v in enumerate(series.tolist(), start=1):
-        kind = type(v)
-        if kind is str:
-            if not v.strip():
-                if blank_fmt is not None:
-                    write_blank(r, c, None, blank_fmt)
-                continue
-            if is_date or is_number:
-                converted = _typed_text(v, is_date)
-                if converted is not None:
-                    write_number(r, c, converted, fmt)
-                    continue
-            write_string(r, c, v, fmt)
-        elif v is None or v is pd.NaT or (kind is float and v != v):
-            if blank_fmt is not None:
-                write_blank(r, c, None, blank_fmt)
-        elif isinstance(v, bool | np.bool_):
-            ws.write_boolean(r, c, bool(v), fmt)
-        elif isinstance(v, int | float | np.integer | np.floating):
-            write_number(r, c, float(v), fmt)
-        elif isinstance(v, datetime):
-            write_number(r, c, datetime_to_serial(v.replace(tzinfo=None)), fmt)
-        else:
-            write_string(r, c, str(v), fmt)
-
-
-def _typed_text(text: str, is_date: bool) -> float | None:
-    """A date or a number that a reader handed back as text (from a mixed column), as the
-    number the cell held; None when the text is really text."""
-    stripped = text.strip()
-    if is_date:
-        moment = mf.coerced_datetime(stripped)
-        return datetime_to_serial(moment) if moment is not None else None
-    if mf.PLAIN_NUMBER.match(stripped):
-        return float(stripped)
-    return None
-
-
-def _write_readonly(
-    ws: Worksheet, fmts: _Formats, headers: list[str], rows: list[list[Any]], widths: list[int]
-) -> None:
-    """A sheet the person may read but not change (销售团队, 配置)."""
-    for c, header in enumerate(headers):
-        ws.set_column(c, c, widths[c] if c < len(widths) else 12)
-        ws.write_string(0, c, header, fmts.header(False))
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, datetime):
-                ws.write_datetime(r, c, value, fmts.styles.get(num_format="yyyy-mm-dd"))
-            elif isinstance(value, bool | np.bool_):
-                ws.write_boolean(r, c, bool(value))
-            elif isinstance(value, int | float | np.integer | np.floating):
-                ws.write_number(r, c, float(value))
-            else:
-                ws.write_string(r, c, str(value))
-    ws.freeze_panes(1, 0)
-    ws.protect("", _PROTECT)
-
-
-def _write_guide(ws: Worksheet, fmts: _Formats, job: _Job, rows: dict[str, int]) -> None:
-    """The short 说明: whose file this is, what it holds, what may be changed, how to return it."""
-    lang = job.lang
-    styles = fmts.styles
-    ws.set_column(0, 0, 24)
-    ws.set_column(1, 1, 90)
-    wrap = styles.wrap
-    r = 0
-    ws.write_string(r, 0, t("split-doc-title", lang, name=job.person.name), styles.title)
-    r += 2
-    facts = [
-        (pick(lang, "负责人", "Owner"), job.person.name),
-        (pick(lang, "角色", "Role"), ENUMS["roles"].label(job.person.role, lang)),
-        (pick(lang, "范围", "Covers"), "、".join(sorted(job.person.scope))),
-        (pick(lang, "导出自", "Exported from"), job.source_names),
-        (pick(lang, "导出时间", "Exported at"), job.exported_at.strftime("%Y-%m-%d %H:%M")),
-        (pick(lang, "拆分编号", "Split ID"), job.split_id),
-    ]
-    counts = "；".join(f"{SHEETS_BY_KEY[k].name(lang)} {n}" for k, n in rows.items())
-    facts.append((pick(lang, "行数", "Rows"), counts))
-    if job.removed_headers:
-        sep = ", " if lang == "en" else "、"
-        facts.append(
-            (
-                pick(lang, "已移除的敏感列", "Sensitive columns left out"),
-                sep.join(job.removed_headers),
-            )
-        )
-    for label, value in facts:
-        ws.write_string(r, 0, label, styles.label)
-        ws.write_string(r, 1, value, wrap)
-        r += 1
-    r += 1
-    ws.write_string(r, 0, t("split-guide-how", lang), styles.section)
-    r += 1
-    appendable = "、".join(s.name for s in job.sheets if s.appendable)
-    for code in (
-        "split-guide-open",
-        "split-guide-add",
-        "split-guide-delete",
-        "split-guide-return",
-        "split-guide-protect",
-    ):
-        ws.write_string(r, 1, t(code, lang, sheets=appendable), wrap)
-        r += 1
-    ws.protect("", _PROTECT)
-
-
 register(
     {
         "split-title": (
@@ -987,9 +407,6 @@ register(
             "Wrote {n} workbooks to {folder}",
         ),
         "split-skipped": ("{name}：未拆分（{reason}）", "{name}: no workbook ({reason})"),
-        "split-skip-admin": ("管理员使用主文件", "admins work in the master"),
-        "split-skip-inactive": ("不在岗", "not active"),
-        "split-skip-role": ("角色不是销售专员或销售经理", "role is neither sales rep nor manager"),
         "split-unassigned": (
             "{n} 个客户的负责人不在任何人的范围内，没有拆分出去",
             "{n} customers belong to no one who got a workbook",
@@ -1002,10 +419,6 @@ register(
             "把文件分别发给各人；交回后运行 crmxl merge 主文件 交回的文件，再运行 crmxl refresh。",
             "Send each person their file; when they hand it back run crmxl merge MASTER FILE, "
             "then crmxl refresh.",
-        ),
-        "split-unknown-owner": (
-            "销售团队中没有 {names}（可选：{known}）",
-            "{names} not in the team (known: {known})",
         ),
         "split-refuse-admin": (
             "{name} 是管理员，使用主文件，不拆分",
@@ -1023,32 +436,6 @@ register(
         "split-log": (
             "拆分给 {owner}（{role}），客户 {customers} 个",
             "Split for {owner} ({role}), {customers} customers",
-        ),
-        "split-doc-title": ("{name} 的客户工作簿", "Customer workbook of {name}"),
-        "split-guide-how": ("怎么用", "How to use it"),
-        "split-guide-open": (
-            "白色单元格可以修改；灰色单元格（编号、客户编号、负责人和自动计算列）已锁定。",
-            "White cells may be changed; grey cells (IDs, customer IDs, owners and computed "
-            "columns) are locked.",
-        ),
-        "split-guide-add": (
-            "新记录请加在这些表的末尾：{sheets}；编号可以留空，合并时会自动编号。",
-            "Add new records at the bottom of: {sheets}; leave the ID blank if you like, merge "
-            "gives one.",
-        ),
-        "split-guide-delete": (
-            "请不要删除行：删除不会合并回主文件。不要改动隐藏的 crmxl 列和工作表。",
-            "Do not delete rows: deletions are not merged. Leave the hidden crmxl column and "
-            "sheet alone.",
-        ),
-        "split-guide-return": (
-            "改完后把文件交回；管理员运行 crmxl merge 主文件 本文件，只合并你负责的客户的修改。",
-            "Hand the file back when done; the admin runs crmxl merge MASTER THIS-FILE, which "
-            "takes only changes to your own customers.",
-        ),
-        "split-guide-protect": (
-            "工作表保护没有密码，只为防止误改。",
-            "Sheet protection has no password; it only guards against slips.",
         ),
     }
 )

@@ -288,8 +288,10 @@ class RawBook:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self._reader = fastexcel.read_excel(str(path))
+            self._reader = open_reader(path)  # a corrected copy where calamine would misread
             self.sheet_names: list[str] = list(self._reader.sheet_names)
+        except InputFileError:
+            raise
         except Exception as exc:  # fastexcel raises its own hierarchy, or ValueError
             raise InputFileError("file-corrupt", path=path) from exc
 
