@@ -34,7 +34,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("starter/sample/__init__.py", "C"): "the prefix of the sample's customer IDs",
     ("starter/sample/problems.py", "C"): "the prefix of a customer ID",
     ("rules/followup.py", "D"): "pandas' unit for days",
-    ("workbook/sheetxml.py", "A"): "the column letter A",
+    ("workbook/sheetrows.py", "A"): "the column letter A",
 }
 
 
