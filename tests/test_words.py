@@ -34,6 +34,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("starter/sample/__init__.py", "C"): "the prefix of the sample's customer IDs",
     ("starter/sample/problems.py", "C"): "the prefix of a customer ID",
     ("rules/followup.py", "D"): "pandas' unit for days",
+    ("rules/pool.py", "D"): "pandas' unit for days",
+    ("rules/worktime.py", "D"): "numpy's unit for days",
     ("workbook/sheetrows.py", "A"): "the column letter A",
 }
 

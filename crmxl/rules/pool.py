@@ -37,11 +37,11 @@ import numpy as np
 import pandas as pd
 
 from crmxl.i18n import register, t
-from crmxl.model.schema import ENUMS, fold
+from crmxl.model.schema import ENUMS, Stage, Tier, YesNo, fold
 from crmxl.model.values import BadValue, is_blank, nfkc
 from crmxl.rules.common import column
 
-POOL_STAGES = ("潜在", "意向")
+POOL_STAGES = (Stage.PROSPECT, Stage.INTERESTED)
 #: What 负责人 says for a customer in the pool, by workbook language.
 POOL_OWNER = {"zh": "公海", "en": "Pool"}
 _POOL_NAMES = frozenset(fold(n) for n in ("公海", "公海池", "Pool", "Public Pool"))
@@ -53,7 +53,7 @@ class PoolRules:
 
     enabled: bool = False  # 公海规则 启用 / 停用
     days_by_tier: Mapping[str, int] = field(
-        default_factory=lambda: {"A": 60, "B": 45, "C": 30, "D": 30}
+        default_factory=lambda: {Tier.A: 60, Tier.B: 45, Tier.C: 30, Tier.D: 30}
     )
     protect_days: int = 7  # 保护期天数
     cooldown_days: int = 30  # 冷却天数
@@ -66,9 +66,9 @@ def parse_switch(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     text = nfkc(str(value)).casefold()
-    if text in ("启用", "开启", "开", "是", "on", "yes", "true", "enabled", "enable", "1"):
+    if text in ("启用", "开启", "开", YesNo.YES, "on", "yes", "true", "enabled", "enable", "1"):
         return True
-    if text in ("停用", "关闭", "关", "否", "off", "no", "false", "disabled", "disable", "0"):
+    if text in ("停用", "关闭", "关", YesNo.NO, "off", "no", "false", "disabled", "disable", "0"):
         return False
     raise BadValue("bad-switch", str(value))
 
