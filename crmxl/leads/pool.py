@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 
 from crmxl.i18n import register
-from crmxl.leads.assign import Assignment, Rep, Team, Unassigned, Why, choose
+from crmxl.leads.assign import Rep, Team, choose
+from crmxl.leads.result import Assignment, Unassigned, Why
 from crmxl.model.schema import fold
 from crmxl.model.values import is_blank
 from crmxl.rules.common import column
