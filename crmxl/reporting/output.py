@@ -3,7 +3,8 @@
 The report is a new file, written to a temporary file in the target's folder, then moved into
 place by the safe write path's replace, under crmxl's write lock on the target. It never
 replaces one of its input workbooks, nor an existing file that holds CRM data sheets (a typo in
-``-o`` must not destroy a workbook), nor a file open in Excel/WPS/LibreOffice. An earlier report at the same path is replaced (the weekly job reruns).
+``-o`` must not destroy a workbook), nor a file open in Excel/WPS/LibreOffice. An earlier report
+at the same path is replaced (the weekly job reruns).
 """
 
 from __future__ import annotations
