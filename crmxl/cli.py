@@ -9,7 +9,7 @@ Help texts are bilingual (Chinese, then English); messages follow ``--lang`` / `
 from __future__ import annotations
 
 import functools
-import json
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable
@@ -20,6 +20,8 @@ from typing import Any
 import click
 
 from crmxl import __version__, concurrency
+from crmxl.console import setup as setup_console
+from crmxl.console import write_json
 from crmxl.errors import CrmxlError
 from crmxl.i18n import normalize_lang
 
@@ -52,7 +54,7 @@ def lang_of(ctx: click.Context) -> str:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    write_json(data)  # UTF-8 whatever the console's code page
 
 
 def command(fn: Callable[..., int | None]) -> Callable[..., None]:
@@ -756,6 +758,8 @@ def merge(
 
 def main() -> None:
     """Console entry point."""
+    multiprocessing.freeze_support()  # a frozen build's split workers start here
+    setup_console()  # output never raises on cp936, cp1252, ... (crmxl.console)
     cli(prog_name="crmxl")
 
 
