@@ -2,10 +2,11 @@
 
 :func:`start` runs one crmxl module that uses only the standard library (and other such crmxl
 modules) in a fresh interpreter, calling its ``child_main(args)``. The child does not import
-crmxl's package (``crmxl/__init__`` loads pandas: ~1 s): the ``crmxl`` and ``crmxl.workbook``
-packages are stood in by empty modules whose ``__path__`` is the real folders, so only the
-module asked for, and what it imports, is loaded. ``-I -S``: no environment variables, no
-user or site packages, no current folder on the path.
+crmxl's package (``crmxl/__init__`` loads pandas: ~1 s): :mod:`crmxl.__main__` stands in the
+``crmxl`` and ``crmxl.workbook`` packages by empty modules whose ``__path__`` is the real
+folders, so only the module asked for, and what it imports, is loaded. ``-I -S``: no
+environment variables, no user or site packages, no current folder on the path. In a frozen
+build the executable itself is the child (``crmxl __child MODULE ...``).
 
 Callers treat a child as an optimisation: one that cannot start, dies or answers nonsense
 gives no answer (None), and the caller then does the work in process.
@@ -28,16 +29,21 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
-_ROOT = str(Path(__file__).resolve().parents[2])  # the folder that holds crmxl/
-_BOOT = (
-    "import importlib, os, sys, types\n"
-    "root, name = sys.argv[1], sys.argv[2]\n"
-    "for pkg in ('crmxl', 'crmxl.workbook'):\n"
-    "    stand_in = types.ModuleType(pkg)\n"
-    "    stand_in.__path__ = [os.path.join(root, *pkg.split('.'))]\n"
-    "    sys.modules[pkg] = stand_in\n"
-    "importlib.import_module(name).child_main(sys.argv[3:])\n"
-)
+#: The hidden command crmxl's ``__main__.py`` runs a child by (it cannot import this module).
+CHILD_COMMAND = "__child"
+_ENTRY = str(Path(__file__).resolve().parents[1] / "__main__.py")
+
+
+def command(module: str, args: Sequence[str]) -> list[str]:
+    """The command line of a child that runs ``module.child_main(args)``.
+
+    A Python runs crmxl's ``__main__.py`` by its path with the hidden ``__child`` command; a
+    frozen build (PyInstaller: ``sys.executable`` is crmxl itself, which takes no ``-c``) is
+    started again with that command (see :mod:`crmxl.__main__`).
+    """
+    if getattr(sys, "frozen", False):
+        return [sys.executable, CHILD_COMMAND, module, *args]
+    return [sys.executable, "-I", "-S", _ENTRY, CHILD_COMMAND, module, *args]
 
 
 def start(
@@ -49,7 +55,7 @@ def start(
     if not concurrency.helpers():
         raise OSError(f"{concurrency.ENV}=0: no child process")
     return subprocess.Popen(
-        [sys.executable, "-I", "-S", "-c", _BOOT, _ROOT, module, *args],
+        command(module, args),
         stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
