@@ -31,7 +31,7 @@ def written(encoding: str, text: str) -> str:
 
 @pytest.mark.parametrize("encoding", ["cp936", "gbk", "gb18030", "cp1252", "utf-8", "ascii"])
 def test_nothing_raises_and_the_bytes_are_of_the_encoding(encoding: str) -> None:
-    raw, out = stream(encoding)
+    _, out = stream(encoding)
     with pytest.raises(UnicodeEncodeError):
         out.write(HARD)
         out.flush()
