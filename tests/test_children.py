@@ -101,6 +101,35 @@ def test_the_child_really_scans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert info.value.code == "file-too-many-cells"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in executable is a shell script")
+def test_a_frozen_build_starts_itself_as_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Frozen (PyInstaller), ``sys.executable`` is crmxl itself: the child is that executable
+    with the hidden ``__child`` command. A script that runs crmxl/__main__.py as the bundle
+    does stands in for it here; ``make dist-check`` runs the real bundle."""
+    exe = tmp_path / "crmxl"
+    main = Path(child.__file__).resolve().parents[1] / "__main__.py"
+    exe.write_text(f'#!/bin/sh\nexec "{sys.executable}" -I -S "{main}" "$@"\n')
+    exe.chmod(0o755)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(exe))
+    assert child.command("crmxl.workbook.extent", ["a"]) == [
+        str(exe),
+        "__child",
+        "crmxl.workbook.extent",
+        "a",
+    ]
+
+    def no(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("scanned in process")
+
+    monkeypatch.setattr(guard, "scan_sheet", no)
+    with pytest.raises(InputFileError) as info:
+        SheetScan(far_cell(tmp_path / "crm.xlsx"), SHEET).result()
+    assert info.value.code == "file-too-many-cells"
+
+
 def test_reading_scans_the_largest_sheet_in_a_child(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
