@@ -25,6 +25,20 @@ def require_soffice() -> str:
     return SOFFICE
 
 
+def uno_python() -> str:
+    """A Python that imports LibreOffice's ``uno``: the one LibreOffice ships (Windows, macOS),
+    else the system's with Debian's ``python3-uno``; missing is a failure, never a skip."""
+    program = Path(require_soffice()).resolve().parent
+    for candidate in (
+        program / "python.exe",  # Windows: LibreOffice\program\python.exe
+        program.parent / "Resources" / "python",  # macOS: LibreOffice.app/Contents/Resources
+        Path("/usr/bin/python3"),  # Debian, Ubuntu: python3-uno
+    ):
+        if candidate.is_file():
+            return str(candidate)
+    raise AssertionError(f"no Python with LibreOffice's uno beside {program}")
+
+
 #: Profile setting that makes LibreOffice recalculate every formula of an xlsx on load
 #: (by default it trusts the cached results a writer stored).
 _RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
@@ -54,7 +68,7 @@ def convert(
         env = dict(os.environ, HOME=profile)
         cmd = [
             soffice,
-            f"-env:UserInstallation=file://{profile}",
+            f"-env:UserInstallation={Path(profile).as_uri()}",
             "--headless",
             "--norestore",
             "--convert-to",

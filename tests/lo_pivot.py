@@ -1,6 +1,7 @@
 """Add a pivot table (DataPilot) to a workbook with LibreOffice itself, then save it as xlsx.
 
-Run with the system Python that has LibreOffice's ``uno`` module (Debian ``python3-uno``):
+Run with a Python that has LibreOffice's ``uno`` module (Debian ``python3-uno``; on Windows and
+macOS the Python LibreOffice ships: ``libreoffice.uno_python()``):
 
     /usr/bin/python3 tests/lo_pivot.py IN.xlsx OUT.xlsx SHEET
 
@@ -13,6 +14,7 @@ refresh byte for byte.
 from __future__ import annotations
 
 import os
+import pathlib
 import subprocess
 import sys
 import tempfile
@@ -36,7 +38,7 @@ def main(src: str, dst: str, sheet_name: str) -> None:
     proc = subprocess.Popen(
         [
             "soffice",
-            f"-env:UserInstallation=file://{profile}",
+            f"-env:UserInstallation={pathlib.Path(profile).as_uri()}",
             "--headless",
             "--invisible",
             "--norestore",

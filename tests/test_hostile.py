@@ -2,8 +2,9 @@
 
 Measured on this kind of machine (XLSX-FACTS.md): calamine aborts the whole process on a zip bomb
 or a far cell, and openpyxl runs out of memory; the input guards turn each into an error before
-any parser runs. Each case runs in a child process with an address-space limit, so a guard that
-let a bomb through would fail the test instead of taking the machine down.
+any parser runs. Each case runs in a child process with an address-space limit (Linux: RLIMIT_AS;
+macOS does not enforce it and Windows has no rlimit, so there the child runs without one), so a
+guard that let a bomb through would fail the test instead of taking the machine down.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ MEMORY_LIMIT = 2 * 1024**3  # bytes of address space for the child
 
 
 def _limit() -> None:
-    import resource  # POSIX only
+    import resource  # POSIX only; called only on Linux
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
@@ -34,7 +35,7 @@ def run_cli(*args: str) -> tuple[int, str, str, float]:
         capture_output=True,
         text=True,
         timeout=120,
-        preexec_fn=_limit,
+        preexec_fn=_limit if sys.platform.startswith("linux") else None,
     )
     return proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - start
 

@@ -21,7 +21,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 from conftest import CORPUS
-from libreoffice import roundtrip_xlsx
+from libreoffice import roundtrip_xlsx, uno_python
 
 from crmxl.commands.refresh import refresh
 from crmxl.model.schema import CUSTOMERS, FOLLOW_UPS, TRANSACTIONS, match_column, match_sheet
@@ -235,7 +235,7 @@ def test_a_pivot_table_made_by_libreoffice_survives(tmp_path: Path) -> None:
     src = rich_workbook(tmp_path / "rich.xlsx")
     path = tmp_path / "pivot.xlsx"
     subprocess.run(
-        ["/usr/bin/python3", str(HERE / "lo_pivot.py"), str(src), str(path), CUSTOMERS.zh],
+        [uno_python(), str(HERE / "lo_pivot.py"), str(src), str(path), CUSTOMERS.zh],
         check=True,
         timeout=180,
     )
