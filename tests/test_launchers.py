@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from crmxl.templates import init_workbook
+from crmxl import init_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "packaging"))
 import launchers

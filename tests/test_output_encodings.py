@@ -26,7 +26,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from crmxl.split import split
+from crmxl import split
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-20"
