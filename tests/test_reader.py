@@ -172,3 +172,24 @@ def test_unreadable_files_raise_one_error(tmp_path: Path) -> None:
     with pytest.raises(InputFileError) as err:
         open_workspace([csv])
     assert err.value.code == "file-not-xlsx"
+
+
+def test_a_broken_install_is_not_called_a_damaged_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ImportError inside the reader (a bundle missing one of pyarrow's libraries) keeps its
+    traceback instead of telling the user their workbook is damaged."""
+    from crmxl.workbook import readcopy
+    from crmxl.workbook.reader import RawBook
+
+    path = tmp_path / "x.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["a"])
+    wb.save(path)
+
+    def missing(*_args: object, **_kwargs: object) -> None:
+        raise ImportError("libarrow_dataset.so: cannot open shared object file")
+
+    monkeypatch.setattr(readcopy.fastexcel, "read_excel", missing)
+    with pytest.raises(ImportError, match="libarrow_dataset"):
+        RawBook(path)

@@ -175,6 +175,8 @@ def read_workbook_sheet(path: Path, sheet: str | None, spec: SheetSpec) -> Sourc
         frame, first_col = book.load(name, as_text=True)
     except EmptySheetError as exc:
         raise InputFileError("import-empty", path=path) from exc
+    except ImportError:
+        raise  # a broken install is not a damaged file: keep its traceback
     except Exception as exc:
         raise InputFileError("file-corrupt", path=path) from exc
     rows: list[tuple[int, list[str | None]]] = []

@@ -179,7 +179,7 @@ def open_reader(path: Path | str) -> fastexcel.ExcelReader:
         except OSError:  # Windows: once the reader is gone
             weakref.finalize(reader, _unlink, tmp)
         return reader
-    except InputFileError:
-        raise
+    except (InputFileError, ImportError):
+        raise  # a broken install is not a damaged file: keep its traceback
     except Exception as exc:  # fastexcel raises its own hierarchy, or ValueError
         raise InputFileError("file-corrupt", path=path) from exc

@@ -290,8 +290,8 @@ class RawBook:
         try:
             self._reader = open_reader(path)  # a corrected copy where calamine would misread
             self.sheet_names: list[str] = list(self._reader.sheet_names)
-        except InputFileError:
-            raise
+        except (InputFileError, ImportError):
+            raise  # a broken install is not a damaged file: keep its traceback
         except Exception as exc:  # fastexcel raises its own hierarchy, or ValueError
             raise InputFileError("file-corrupt", path=path) from exc
 
