@@ -24,7 +24,7 @@ _PUBLIC = {
     "CrmxlError": "crmxl.errors",
     "Settings": "crmxl.model.settings",
     "assign": "crmxl.commands.assign",
-    "evaluate": "crmxl.rules.evaluate",
+    "evaluate": "crmxl.checks.ruleinputs",
     "import_rows": "crmxl.commands.import_",
     "init_separate": "crmxl.commands.init",
     "init_workbook": "crmxl.commands.init",
@@ -56,6 +56,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from crmxl.checks.ruleinputs import evaluate
     from crmxl.commands.assign import assign
     from crmxl.commands.import_ import import_rows
     from crmxl.commands.init import init_separate, init_workbook
@@ -68,7 +69,6 @@ if TYPE_CHECKING:
     from crmxl.errors import CrmxlError
     from crmxl.model.settings import Settings
     from crmxl.model.workspace import open_workspace
-    from crmxl.rules.evaluate import evaluate
 
 
 def __getattr__(name: str) -> Any:

@@ -8,6 +8,7 @@ sheets are in :mod:`crmxl.checks.cross`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -56,11 +57,16 @@ def finding(
     return replace(finding, file=table.file)
 
 
-def cell_findings(tt: Typed, ws: Workspace, as_of: datetime) -> list[Finding]:
+def cell_findings(
+    tt: Typed, ws: Workspace, as_of: datetime, keys: Collection[str] | None = None
+) -> list[Finding]:
+    """The findings of one sheet's cells; only in the columns ``keys`` when given."""
     table, frame = tt.table, tt.frame
     settings = ws.settings
     out: list[Finding] = []
     for p in tt.problems:
+        if keys is not None and p.key not in keys:
+            continue
         col = table.spec.column(p.key)
         params: dict[str, Any] = {}
         if p.code == "bad-enum":
@@ -71,10 +77,11 @@ def cell_findings(tt: Typed, ws: Workspace, as_of: datetime) -> list[Finding]:
         out.append(finding(table, p.key, p.row, p.code, Severity.ERROR, p.value, **params))
     placeholder_cells = {(p.key, p.row) for p in tt.placeholders}
     for p in tt.placeholders:
-        out.append(finding(table, p.key, p.row, "placeholder", Severity.WARNING, p.value))
+        if keys is None or p.key in keys:
+            out.append(finding(table, p.key, p.row, "placeholder", Severity.WARNING, p.value))
     problem_cells = {(p.key, p.row) for p in tt.problems}
     for col in table.spec.columns:
-        if col.key not in table.columns:
+        if col.key not in table.columns or (keys is not None and col.key not in keys):
             continue
         series = frame[col.key]
         if col.required:
@@ -121,7 +128,7 @@ def cell_findings(tt: Typed, ws: Workspace, as_of: datetime) -> list[Finding]:
                     )
                 )
     id_key = table.spec.id_column
-    if id_key and id_key in table.columns:
+    if id_key and id_key in table.columns and (keys is None or id_key in keys):
         ids = frame[id_key]
         dup = ids.notna() & ids.duplicated(keep="first")
         first_row = {v: r for r, v in ids[ids.notna()][::-1].items()}

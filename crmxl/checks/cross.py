@@ -7,7 +7,7 @@ the issue was logged, invalid leads without a reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -17,21 +17,34 @@ from crmxl.i18n import register
 from crmxl.model import values
 from crmxl.model.findings import Finding, Severity
 from crmxl.model.frames import Typed
-from crmxl.model.schema import LeadStatus
+from crmxl.model.schema import SHEETS_BY_KEY, LeadStatus
+from crmxl.model.skips import Skip, skip_if
 from crmxl.model.workspace import Workspace
 
 
-def cross_findings(tts: dict[str, Typed], ws: Workspace, as_of: datetime) -> list[Finding]:
+def cross_findings(
+    tts: dict[str, Typed],
+    ws: Workspace,
+    as_of: datetime,
+    keys: Mapping[str, Collection[str]] | None = None,
+) -> list[Finding]:
+    """The findings across rows and sheets; only in the columns ``keys`` names per sheet key
+    when given. A check whose other sheet is absent is skipped (:func:`cross_skips` says so)."""
     out: list[Finding] = []
     settings = ws.settings
     customers = tts.get("customers")
     customer_ids = set(customers.frame["customer_id"].dropna()) if customers else None
     team = tts.get("team")
     team_names = set(team.frame["name"].dropna()) if team else None
+
+    def wanted(tt: Typed) -> Collection[str] | None:
+        return None if keys is None else keys.get(tt.table.spec.key, ())
+
     for tt in tts.values():
         table, frame = tt.table, tt.frame
+        only = wanted(tt)
         for col in table.spec.columns:
-            if col.key not in table.columns:
+            if col.key not in table.columns or (only is not None and col.key not in only):
                 continue
             if (
                 col.customer_ref or col.key == "converted_customer_id"
@@ -60,20 +73,47 @@ def cross_findings(tts: dict[str, Typed], ws: Workspace, as_of: datetime) -> lis
                         finding(table, col.key, int(row), "unknown-owner", severity, names.at[row])
                     )
     if customers is not None:
-        out += _customer_findings(customers, settings.record_hours, settings.tiers)
-    if "contacts" in tts:
+        out += _customer_findings(
+            customers, settings.record_hours, settings.tiers, wanted(customers)
+        )
+    if "contacts" in tts and wanted(tts["contacts"]) is None:
         out += _contact_findings(tts["contacts"])
     if "issues" in tts:
-        out += _issue_findings(tts["issues"])
-    if "leads" in tts:
+        out += _issue_findings(tts["issues"], wanted(tts["issues"]))
+    if "leads" in tts and wanted(tts["leads"]) is None:
         out += _lead_findings(tts["leads"])
     return out
 
 
-def _customer_findings(tt: Typed, record_hours: float, tiers: Iterable[str]) -> list[Finding]:
+def cross_skips(present: Collection[str]) -> list[Skip]:
+    """The checks across sheets that the sheets ``present`` do not allow."""
+    refs = {
+        "customer": any(
+            c.customer_ref or c.key == "converted_customer_id"
+            for k in present
+            if k in SHEETS_BY_KEY and k != "customers"
+            for c in SHEETS_BY_KEY[k].columns
+        ),
+        "owner": any(
+            c.owner_ref for k in present if k in SHEETS_BY_KEY for c in SHEETS_BY_KEY[k].columns
+        ),
+    }
+    out = skip_if(present, "skip-check-customers", ["customers"]) if refs["customer"] else []
+    if refs["owner"]:
+        out += skip_if(present, "skip-check-owners", ["team"])
+    return out
+
+
+def _customer_findings(
+    tt: Typed, record_hours: float, tiers: Iterable[str], only: Collection[str] | None = None
+) -> list[Finding]:
     table, frame = tt.table, tt.frame
     out: list[Finding] = []
-    if table.has("name"):
+
+    def has(key: str) -> bool:
+        return table.has(key) and (only is None or key in only)
+
+    if has("name"):
         names = frame["name"]
         for row, name in names.dropna().items():
             if not values.has_legal_ending(str(name)):
@@ -95,7 +135,7 @@ def _customer_findings(tt: Typed, record_hours: float, tiers: Iterable[str]) -> 
                 )
             else:
                 seen[key] = int(row)
-    if table.has("created") and table.has("first_contact"):
+    if has("created") and table.has("first_contact"):
         late = (frame["created"] - frame["first_contact"]) > timedelta(hours=record_hours)
         for row in frame.index[late.fillna(False)]:
             days = (frame.at[row, "created"] - frame.at[row, "first_contact"]).days
@@ -111,7 +151,7 @@ def _customer_findings(tt: Typed, record_hours: float, tiers: Iterable[str]) -> 
                     hours=_num(record_hours),
                 )
             )
-    if table.has("tier_override"):
+    if has("tier_override"):
         letters = set(tiers)
         notes = frame["notes"] if "notes" in frame else pd.Series(None, index=frame.index)
         for row, tier in frame["tier_override"].dropna().items():
@@ -175,14 +215,14 @@ def _contact_findings(tt: Typed) -> list[Finding]:
     return out
 
 
-def _issue_findings(tt: Typed) -> list[Finding]:
+def _issue_findings(tt: Typed, only: Collection[str] | None = None) -> list[Finding]:
     table, frame = tt.table, tt.frame
     out: list[Finding] = []
     if "logged_at" not in frame:
         return out
     logged = frame["logged_at"]
     for key in ("first_response_at", "plan_at", "resolved_at"):
-        if not table.has(key):
+        if not table.has(key) or (only is not None and key not in only):
             continue
         before = frame[key] < logged
         for row in frame.index[before.fillna(False)]:
@@ -217,6 +257,8 @@ def _lead_findings(tt: Typed) -> list[Finding]:
 
 register(
     {
+        "skip-check-customers": ("客户编号核对", "customer ID checks"),
+        "skip-check-owners": ("负责人核对", "owner checks"),
         "unknown-customer": (
             "客户编号“{value}”在客户档案中不存在",
             "Customer ID {value!r} is not in the customer sheet",

@@ -16,9 +16,10 @@ from typing import Any
 
 from crmxl.checks.annotate import SourceFile, sources
 from crmxl.checks.cells import cell_findings
-from crmxl.checks.cross import cross_findings
+from crmxl.checks.cross import cross_findings, cross_skips
 from crmxl.model.findings import Finding
 from crmxl.model.frames import typed
+from crmxl.model.skips import Skip
 from crmxl.model.workspace import Workspace
 from crmxl.workbook.package import Package
 
@@ -30,6 +31,7 @@ class Validation:
     findings: list[Finding] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)  # sheet name -> rows checked
     sources: dict[Path, SourceFile] = field(default_factory=dict)
+    skipped: list[Skip] = field(default_factory=list)  # checks the sheets present do not allow
 
 
 def check(ws: Workspace, as_of: datetime) -> Validation:
@@ -44,6 +46,7 @@ def check(ws: Workspace, as_of: datetime) -> Validation:
         out.rows[tt.table.sheet_name] = len(tt.frame)
         out.findings += cell_findings(tt, ws, as_of)
     out.findings += cross_findings(typed_tables, ws, as_of)
+    out.skipped = cross_skips(set(ws.tables))
     out.findings.sort(key=_order(ws))
     return out
 

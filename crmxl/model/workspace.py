@@ -26,9 +26,8 @@ from crmxl.i18n import register
 from crmxl.model import settings as settings_mod
 from crmxl.model.findings import Finding, Severity
 from crmxl.model.schema import (
-    CHANGELOG,
     SETTINGS,
-    SHEETS,
+    SPLIT_MANIFEST_SHEET,
     Column,
     SheetSpec,
     fold,
@@ -96,6 +95,7 @@ class Workspace:
     fingerprints: dict[Path, Fingerprint] = field(default_factory=dict)
     guards: dict[Path, GuardReport] = field(default_factory=dict)
     sheet_files: dict[str, Path] = field(default_factory=dict)  # sheet key -> file it lives in
+    split_copy: bool = False  # a salesperson's split workbook is among the files
 
     def get(self, key: str) -> Table | None:
         return self.tables.get(key)
@@ -305,6 +305,7 @@ def open_workspace(
     guards: dict[Path, GuardReport] = {}
     wanted = set(sheets) if sheets is not None else None
     seen: dict[str, Path] = {}
+    split_copy = False
     for path in paths:
         # Fingerprint first, then guard: a file that changes in between fails the save's
         # fingerprint check, so the guard's verdict always covers the bytes that get written.
@@ -312,15 +313,16 @@ def open_workspace(
         prints[path] = fingerprint(path)
         guards[path] = report = check_workbook(path, sheets=())
         with Package(path) as pkg:
+            split_copy = split_copy or any(s.name == SPLIT_MANIFEST_SHEET for s in pkg.sheets)
             todo: list[tuple[SheetSpec, SheetPart]] = []
             for spec, sheet in _match_sheets(pkg, path):
-                if wanted is not None and spec.key not in wanted and spec.key != SETTINGS.key:
-                    continue
                 if spec.key in seen:
                     raise WorkspaceError(
                         "duplicate-sheet", sheet=spec.zh, first=seen[spec.key], second=path
                     )
                 seen[spec.key] = path
+                if wanted is not None and spec.key not in wanted and spec.key != SETTINGS.key:
+                    continue
                 todo.append((spec, sheet))
             specs = {sheet.part: spec for spec, sheet in todo}
             read = _table_reader(specs, columns or {})
@@ -330,7 +332,7 @@ def open_workspace(
                 findings += found
                 if table is not None:
                     tables[spec.key] = table
-    if not set(seen) - {SETTINGS.key, CHANGELOG.key}:
+    if not seen:
         names = ", ".join(p.name for p in paths)
         raise WorkspaceError("no-standard-sheets", files=names)
     entries = _settings_entries(tables["settings"]) if "settings" in tables else []
@@ -338,15 +340,8 @@ def open_workspace(
         entries += settings_mod.read_toml(Path(config))
     settings, setting_findings = settings_mod.build_settings(entries)
     findings += setting_findings
-    for spec in SHEETS:
-        if spec.key in seen or spec.key in (SETTINGS.key, CHANGELOG.key):
-            continue
-        if wanted is not None and spec.key not in wanted:
-            continue
-        severity = Severity.ERROR if spec.key == "customers" else Severity.WARNING
-        findings.append(
-            Finding.make(spec.zh, "", "missing-sheet", severity, sheet_en=spec.en, sheet_zh=spec.zh)
-        )
+    # Any subset of the standard sheets is a workspace: a sheet that is not there is no
+    # finding; each command says in one line what it skipped for want of it (model.skips).
     return Workspace(
         files=paths,
         tables=tables,
@@ -355,6 +350,7 @@ def open_workspace(
         fingerprints=prints,
         guards=guards,
         sheet_files={k: t.file for k, t in tables.items()},
+        split_copy=split_copy,
     )
 
 
@@ -401,10 +397,6 @@ register(
         "duplicate-column": (
             "列“{value}”重复出现（首次在 {first} 列），本列被忽略",
             "Column {value!r} appears twice (first in column {first}); this one is ignored",
-        ),
-        "missing-sheet": (
-            "工作簿中没有“{sheet_zh}”（{sheet_en}）工作表",
-            "No {sheet_en} ({sheet_zh}) sheet in the workbooks",
         ),
         "no-files": ("没有给出工作簿文件", "No workbook files given"),
         "duplicate-sheet": (

@@ -12,6 +12,7 @@ a workbook that was never refreshed is right because it computes the same way.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -46,20 +47,38 @@ def compute(
     *,
     has_transactions: bool,
     changelog: pd.DataFrame | None = None,
+    unlinked: Mapping[str, Collection[int]] | None = None,
+    tiers_known: bool = True,
 ) -> Computed:
     """Every (auto) value of the workspace.
 
     ``frames`` maps sheet keys to typed frames (:func:`crmxl.model.frames.typed`); the customers
     frame's current ``tier`` is taken as the old tier. ``changelog`` has columns time, record,
     old, new and is_tier (a tier change), as :func:`crmxl.rules.evaluate.changelog_frame` builds it.
+    ``unlinked`` names rows of the follow-ups, deals, contacts and issues that the customer rules
+    leave out (their inputs are in error); their own columns are still computed.
+    ``tiers_known=False`` (the amounts are not in the workspace, as in a salesperson's split
+    workbook) keeps each customer's tier and reason as the sheet holds them, and computes the
+    cadence and the churn risk from that tier (so no tier "falls").
     """
     out = Computed()
-    transactions = frames.get("transactions") if has_transactions else None
+    left_out = unlinked or {}
+
+    def linked(key: str, frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        rows = left_out.get(key)
+        if frame is None or not rows:
+            return frame
+        return frame.drop(index=list(rows))
+
+    transactions = linked("transactions", frames.get("transactions") if has_transactions else None)
     issues = frames.get("issues")
     issue_states: dict[str, pd.Series] | None = None
     if issues is not None:
         issue_states = service.issue_clocks(issues, clock)
         out.issues = pd.DataFrame(issue_states, index=issues.index)
+        issues = linked("issues", issues)
+        if issues is not None:
+            issue_states = {k: v.loc[issues.index] for k, v in issue_states.items()}
     if (needs := frames.get("needs")) is not None:
         due, status = service.need_clocks(needs, clock)
         out.needs = pd.DataFrame(
@@ -74,6 +93,7 @@ def compute(
         out.follow_ups = pd.DataFrame(
             {"on_time": followup.entry_on_time(follow_ups, clock)}, index=follow_ups.index
         )
+    follow_ups = linked("follow_ups", follow_ups)
     customers = frames.get("customers")
     if customers is None:
         return out
@@ -84,7 +104,11 @@ def compute(
         amount = tiers.trailing_amounts(ids, transactions, clock)
     else:
         amount = column(customers, "annual_amount", index).astype("float64").fillna(0.0)
-    tier, tier_reason = tiers.tiers(customers, amount, has_transactions, clock)
+    if tiers_known:
+        tier, tier_reason = tiers.tiers(customers, amount, has_transactions, clock)
+    else:
+        tier = column(customers, "tier", index)
+        tier_reason = column(customers, "tier_reason", index)
     last, planned = followup.last_contacts(ids, follow_ups)
     cadence = followup.cadences(tier, stage, clock)
     next_date = followup.next_follow_ups(
@@ -102,7 +126,7 @@ def compute(
         cadence=cadence,
         complaint_breached=complaint,
         open_issue=open_issue,
-        decision_left=churn.decision_makers_left(ids, frames.get("contacts")),
+        decision_left=churn.decision_makers_left(ids, linked("contacts", frames.get("contacts"))),
         tier_fell=fell,
         new_tier=tier,
         deals_12m=deals,

@@ -78,19 +78,67 @@ def tiers(
     lowest = s.thresholds[letters[-2]]
     rest = ~assigned
     reason[rest] = [f"{label} {format_amount(a)} < {format_amount(lowest)}" for a in amount[rest]]
+    if not has_transactions:  # a blank 年合作金额 counts as 0 (SPEC 2.1); say so, not "¥0"
+        unknown = rest & column(customers, "annual_amount", index).isna()
+        reason[unknown] = clock.text(
+            f"年合作金额未填（按0计）< {format_amount(lowest)}",
+            f"Annual amount blank (counted as 0) < {format_amount(lowest)}",
+        )
     lead = leader & (tier != letters[0])
     tier[lead] = letters[0]
     reason[lead] = clock.text("行业头部企业", "Industry leader")
     manual = override.notna() & override.isin(letters)
     tier[manual] = override[manual]
-    reason[manual] = [
+    noted = ~column(customers, "notes", index).map(_blank).astype(bool)
+    reason[manual & noted] = [
         clock.text(f"手动等级 {t}（见备注）", f"Manual override {t} (see Notes)")
-        for t in override[manual]
+        for t in override[manual & noted]
+    ]
+    reason[manual & ~noted] = [
+        clock.text(f"手动等级 {t}", f"Manual override {t}") for t in override[manual & ~noted]
     ]
     return tier, reason
+
+
+def _blank(value: object) -> bool:
+    return value is None or value != value or (isinstance(value, str) and not value.strip())
 
 
 def tier_rank(tier: pd.Series, letters: tuple[str, ...]) -> pd.Series:
     """0 for the best tier, larger for lower tiers; NaN when unknown."""
     ranks = {letter: i for i, letter in enumerate(letters)}
     return tier.map(ranks).astype("float64").fillna(np.nan)
+
+
+def rep_reasons(customers: pd.DataFrame, has_transactions: bool, clock: Clock) -> pd.Series:
+    """等级依据 for a salesperson, who may not see amounts (least privilege, seed 002): which
+    rule gave each customer's tier as the sheet holds it, without a figure (``A：近12月成交额
+    达标``, ``C：近12月成交额未达B级``, ``行业头部企业``, ``手动等级 B``); blank without a tier."""
+    letters = clock.settings.tiers
+    index = customers.index
+    tier = column(customers, "tier", index)
+    override = column(customers, "tier_override", index)
+    leader = column(customers, "leader", index).map(lambda v: v is True)
+    noted = ~column(customers, "notes", index).map(_blank).astype(bool)
+    what = (
+        clock.text("近12月成交额", "12-month amount")
+        if has_transactions
+        else clock.text("年合作金额", "annual amount")
+    )
+    out: list[str | None] = []
+    for t, o, lead, note in zip(tier, override, leader, noted, strict=True):
+        if t not in letters:
+            out.append(None)
+        elif t == o:
+            see = clock.text("（见备注）", " (see Notes)") if note else ""
+            out.append(clock.text(f"手动等级 {t}", f"Manual override {t}") + see)
+        elif lead and t == letters[0]:
+            out.append(clock.text("行业头部企业", "Industry leader"))
+        elif t != letters[-1]:
+            out.append(clock.text(f"{t}：{what}达标", f"{t}: {what} meets the threshold"))
+        else:
+            below = letters[-2]
+            out.append(
+                clock.text(f"{t}：{what}未达{below}级", f"{t}: {what} below the {below} threshold")
+            )
+    return pd.Series(out, index=index, dtype=object)

@@ -614,6 +614,8 @@ SHEETS_BY_KEY: dict[str, SheetSpec] = {s.key: s for s in SHEETS}
 
 #: The guide sheet (说明) that templates add; not a data sheet.
 GUIDE_NAMES = ("说明", "Guide")
+#: The very hidden sheet that marks a salesperson's split workbook (its manifest).
+SPLIT_MANIFEST_SHEET = "crmxl-manifest"
 
 #: The manual's three separate files (seed 003): file stem -> sheets it holds.
 SEPARATE_FILES: dict[str, tuple[str, ...]] = {
