@@ -85,18 +85,20 @@ def cross_findings(
     return out
 
 
-def cross_skips(present: Collection[str]) -> list[Skip]:
-    """The checks across sheets that the sheets ``present`` do not allow."""
+def cross_skips(present: Collection[str], checked: Collection[str] | None = None) -> list[Skip]:
+    """The checks across sheets that the sheets ``present`` do not allow, on the rows of the
+    sheets ``checked`` (default: those present; import checks the rows of one sheet)."""
+    specs = [
+        SHEETS_BY_KEY[k] for k in (present if checked is None else checked) if k in SHEETS_BY_KEY
+    ]
     refs = {
         "customer": any(
             c.customer_ref or c.key == "converted_customer_id"
-            for k in present
-            if k in SHEETS_BY_KEY and k != "customers"
-            for c in SHEETS_BY_KEY[k].columns
+            for spec in specs
+            if spec.key != "customers"
+            for c in spec.columns
         ),
-        "owner": any(
-            c.owner_ref for k in present if k in SHEETS_BY_KEY for c in SHEETS_BY_KEY[k].columns
-        ),
+        "owner": any(c.owner_ref for spec in specs for c in spec.columns),
     }
     out = skip_if(present, "skip-check-customers", ["customers"]) if refs["customer"] else []
     if refs["owner"]:

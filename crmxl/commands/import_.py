@@ -43,7 +43,7 @@ from crmxl.i18n import register
 from crmxl.importing.map import map_headers, read_map
 from crmxl.importing.read import read_source
 from crmxl.importing.result import ImportResult
-from crmxl.importing.rows import plan_rows
+from crmxl.importing.rows import import_skips, plan_rows
 from crmxl.importing.target import find_target, resolve_spec
 from crmxl.importing.write import changelog_rows, write_rejects, write_rows
 from crmxl.model.changelog import Writers, append_changelog
@@ -100,6 +100,7 @@ def import_rows(
         unmapped=mapping.unmapped,
         ignored=mapping.ignored,
         created_sheet=target.table is None,
+        skipped=import_skips(spec, set(ws.tables)),
     )
     plan = plan_rows(source, mapping, mapping_file, spec, ws, target, as_of, result)
     writers = Writers(ws)

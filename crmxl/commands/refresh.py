@@ -3,9 +3,11 @@
 Reads the workspace, computes the rules of SPEC section 2 (:mod:`crmxl.rules`), and writes only
 the cells whose value changed, through the safe write path (:mod:`crmxl.workbook`): the (auto)
 columns, 合作阶段 where a stage moves (SPEC 2.3), a missing (auto) column's header at the end of the
-header row, and one 变更日志 row per tier or stage move. Rows whose inputs cannot be read keep
-their computed cells as they were and are reported as findings. A second refresh with the same
-``--as-of`` changes nothing.
+header row, and one 变更日志 row per tier or stage move. A row with an error in a rule input (the
+errors ``validate`` reports there, :mod:`crmxl.checks.ruleinputs`) is left out of the rules and
+keeps its computed cells; each error is a finding, as validate words it. Computed columns whose
+sheets are not all in the workspace are left as they are and named in one line
+(:mod:`crmxl.rules.coverage`). A second refresh with the same ``--as-of`` changes nothing.
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from crmxl.a1 import column_letter
+from crmxl.checks.ruleinputs import evaluate
 from crmxl.i18n import pick, register, t
 from crmxl.model.changelog import Writers, append_changelog
 from crmxl.model.findings import Finding, count
+from crmxl.model.skips import Skip, skip_line
 from crmxl.model.textout import render_table
 from crmxl.model.workspace import open_workspace
 from crmxl.progress import Progress, reporter
 from crmxl.rules.apply import Move, changelog_rows, write_computed
-from crmxl.rules.evaluate import evaluate, rule_columns
+from crmxl.rules.evaluate import rule_columns
 from crmxl.workbook import SaveReport, write_locked
 
 
@@ -44,6 +48,7 @@ class RefreshResult:
     findings: list[Finding] = field(default_factory=list)
     formula_cells: list[str] = field(default_factory=list)
     saved: list[SaveReport] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)  # what the sheets present do not allow
     seconds: float = 0.0
 
     @property
@@ -69,6 +74,7 @@ class RefreshResult:
             "formula_cells": self.formula_cells,
             "findings": [f.to_dict(lang) for f in self.findings],
             "saved": [s.to_dict() for s in self.saved],
+            "skipped": [s.to_dict(lang) for s in self.skipped],
             "seconds": round(self.seconds, 2),
         }
 
@@ -106,6 +112,8 @@ class RefreshResult:
             )
         else:
             lines.append(t("refresh-nothing", lang))
+        if self.skipped:
+            lines.append(skip_line(self.skipped, lang))
         for sheet, header in self.added_columns:
             lines.append(t("refresh-added-column", lang, sheet=sheet, column=header))
         for kind in ("tier", "stage"):
@@ -189,6 +197,7 @@ def refresh(
     ev = evaluate(ws, as_of)
     result.rows_read = {tt.table.sheet_name: len(tt.table.data) for tt in ev.typed.values()}
     result.findings = list(ev.findings)
+    result.skipped = list(ev.skipped)
     say("write", 2, 3)
     writers = Writers(ws)
     applied = write_computed(writers, ws, ev)
@@ -228,8 +237,9 @@ register(
             "{n} cells of computed columns hold formulas and were left as they are: {cells}",
         ),
         "refresh-findings": (
-            "{n} 处输入无法读取，相关计算列保持原值：",
-            "{n} inputs could not be read; their computed cells were left as they were:",
+            "{n} 处输入有错误（与 crmxl validate 相同），这些行的计算列保持原值：",
+            "{n} inputs are in error (as crmxl validate says); the computed cells of their rows "
+            "were left as they were:",
         ),
         "refresh-saved": ("已保存 {path}（备份：{backup}）", "Saved {path} (backup: {backup})"),
     }

@@ -23,13 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from crmxl.i18n import normalize_lang, pick, register, t
+from crmxl.model.skips import Skip, absent, merged, skip_line
 from crmxl.model.textout import render_table
 from crmxl.model.values import parse_as_of
 from crmxl.progress import Progress, reporter
 from crmxl.reporting import lists
 from crmxl.reporting.content import build
 from crmxl.reporting.facts import Period, load
-from crmxl.reporting.kpis import Kpi
+from crmxl.reporting.kpis import REQUIRES, Kpi
 from crmxl.reporting.output import check_target, write_report
 
 
@@ -46,6 +47,7 @@ class ReportResult:
     lists: dict[str, tuple[tuple[str, str], int]]  # key -> ((zh, en) title, rows)
     sheets: list[str]
     unreadable: int = 0
+    skipped: list[Skip] = field(default_factory=list)  # what the sheets present do not allow
     seconds: float = field(default=0.0, compare=False)
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
@@ -64,6 +66,7 @@ class ReportResult:
                 for key, (title, n) in self.lists.items()
             },
             "unreadable_inputs": self.unreadable,
+            "skipped": [s.to_dict(lang) for s in self.skipped],
         }
 
     def render(self, lang: str = "zh") -> str:
@@ -94,6 +97,8 @@ class ReportResult:
         lines.append(t("report-lists", lang, lists=sizes))
         if self.unreadable:
             lines.append(t("report-unreadable", lang, n=self.unreadable))
+        if self.skipped:
+            lines.append(skip_line(self.skipped, lang))
         return "\n".join(lines)
 
 
@@ -121,6 +126,12 @@ def report(
     report_lang = normalize_lang(lang) if lang else facts.workspace.lang
     content = build(facts, chosen, report_lang)
     moment = facts.as_of
+    present = set(facts.workspace.tables)
+    no_sheet = [k for k in content.kpis if k.note == "kpi-note-no-sheet"]
+    skipped = merged(
+        facts.evaluation.skipped,
+        [Skip(f"kpi-{k.code}", absent(present, REQUIRES[k.code])) for k in no_sheet],
+    )
     del facts  # the workspace's frames are not needed while the workbook is written
     say("write", 2, 3)
     sheets = write_report(out, content, report_lang)
@@ -135,6 +146,7 @@ def report(
         lists={x.key: (lists.TITLES[x.key], len(x)) for x in [content.by_owner, *content.lists]},
         sheets=sheets,
         unreadable=content.unreadable,
+        skipped=skipped,
         seconds=time.perf_counter() - started,
     )
 

@@ -15,6 +15,7 @@ from typing import Any
 from crmxl.errors import UsageError
 from crmxl.i18n import pick, register, t
 from crmxl.model.schema import fold
+from crmxl.model.skips import Skip, skip_line
 from crmxl.model.textout import render_table
 from crmxl.progress import Progress
 from crmxl.reporting.agenda import KINDS, TodoItem, collect
@@ -30,6 +31,7 @@ class TodoResult:
     owner: str | None  # the --owner filter
     owners: list[str | None]  # display order of owners
     items: list[TodoItem] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)  # what the sheets present do not allow
 
     def groups(self) -> list[tuple[str | None, list[tuple[str, list[TodoItem]]]]]:
         """``[(owner, [(kind, items)])]`` in display order; owners without items left out
@@ -51,6 +53,7 @@ class TodoResult:
             "days": self.days,
             "owner": self.owner,
             "total": len(self.items),
+            "skipped": [s.to_dict(lang) for s in self.skipped],
             "owners": [
                 {
                     "owner": owner,
@@ -115,6 +118,8 @@ class TodoResult:
         if not self.items and self.owner is None:
             lines.append("")
             lines.append(t("todo-nothing", lang))
+        if self.skipped:
+            lines.append(skip_line(self.skipped, lang))
         return "\n".join(lines)
 
 
@@ -144,7 +149,7 @@ def todo(
         items = [i for i in items if i.owner == chosen]
     if progress is not None:
         progress("done", 3, 3)
-    return TodoResult(facts.as_of, days, chosen, owners, items)
+    return TodoResult(facts.as_of, days, chosen, owners, items, facts.evaluation.skipped)
 
 
 def _match_owner(name: str, owners: list[str | None]) -> str:

@@ -22,6 +22,7 @@ from crmxl.checks.annotate import annotate as write_annotated
 from crmxl.checks.validation import check
 from crmxl.i18n import pick, register, t
 from crmxl.model.findings import Finding, Severity, count
+from crmxl.model.skips import Skip, skip_line
 from crmxl.model.textout import render_table
 from crmxl.model.workspace import Workspace, open_workspace
 
@@ -35,6 +36,7 @@ class ValidationResult:
     rows: dict[str, int] = field(default_factory=dict)  # sheet name -> rows checked
     sources: dict[Path, SourceFile] = field(default_factory=dict, repr=False)
     annotated: AnnotateResult | None = None  # the annotated copies, when asked for
+    skipped: list[Skip] = field(default_factory=list)  # checks the sheets present do not allow
 
     @property
     def errors(self) -> int:
@@ -54,6 +56,7 @@ class ValidationResult:
             "errors": self.errors,
             "warnings": self.warnings,
             "findings": [f.to_dict(lang) for f in self.findings],
+            "skipped": [s.to_dict(lang) for s in self.skipped],
         }
         if self.annotated is not None:
             out["annotated"] = self.annotated.to_dict()
@@ -101,6 +104,8 @@ class ValidationResult:
         out.append(
             t("validate-summary", lang, errors=self.errors, warnings=self.warnings, checked=checked)
         )
+        if self.skipped:
+            out.append(skip_line(self.skipped, lang))
         if self.annotated is not None:
             out.append(self.annotated.render(lang))
         return "\n".join(out)
@@ -123,7 +128,9 @@ def validate(
     targets = destinations([Path(f) for f in files], Path(annotate)) if annotate else None
     ws = workspace or open_workspace(files, config=config)
     checked = check(ws, as_of or datetime.now())
-    result = ValidationResult(list(ws.files), checked.findings, checked.rows, checked.sources)
+    result = ValidationResult(
+        list(ws.files), checked.findings, checked.rows, checked.sources, skipped=checked.skipped
+    )
     if annotate is not None:
         result.annotated = write_annotated(
             result.files, result.findings, result.sources, Path(annotate), targets=targets

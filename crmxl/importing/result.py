@@ -12,6 +12,7 @@ from crmxl.model.findings import Finding
 from crmxl.model.schema import (
     fold,
 )
+from crmxl.model.skips import Skip, skip_line
 from crmxl.model.textout import render_table
 from crmxl.workbook import SaveReport
 
@@ -72,6 +73,7 @@ class ImportResult:
     formula_cells: list[str] = field(default_factory=list)  # target cells left (formulas)
     rejects_file: Path | None = None
     saved: list[SaveReport] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)  # checks the sheets present do not allow
     seconds: float = 0.0
 
     @property
@@ -120,6 +122,7 @@ class ImportResult:
             "formula_cells": self.formula_cells,
             "rejects_file": str(self.rejects_file) if self.rejects_file else None,
             "saved": [s.to_dict() for s in self.saved],
+            "skipped": [s.to_dict(lang) for s in self.skipped],
             "seconds": round(self.seconds, 2),
         }
 
@@ -230,6 +233,8 @@ class ImportResult:
         for report in self.saved:
             if not report.dry_run:
                 lines.append(t("import-saved", lang, path=report.path, backup=report.backup or "-"))
+        if self.skipped:
+            lines.append(skip_line(self.skipped, lang))
         return "\n".join(lines)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from crmxl.checks.cells import cell_findings
-from crmxl.checks.cross import cross_findings
+from crmxl.checks.cross import cross_findings, cross_skips
 from crmxl.errors import InputFileError
 from crmxl.i18n import register
 from crmxl.importing.dedupe import Checker, KeyValues, existing_registry
@@ -28,11 +28,22 @@ from crmxl.model.schema import (
     SheetSpec,
     match_column,
 )
+from crmxl.model.skips import Skip, merged, skip_if
 from crmxl.model.workspace import Table, Workspace
 from crmxl.workbook.cellxml import MAX_TEXT, text_length
 
 #: Validation codes replaced by the importer's own 查重, which says what a row matched.
 _REPLACED_CODES = {"duplicate-customer"}
+
+
+def import_skips(spec: SheetSpec, present: set[str]) -> list[Skip]:
+    """The checks of imported ``spec`` rows that the sheets ``present`` do not allow: a lead's
+    查重 against 客户档案 and 联系人, and the references to 客户档案 and 销售团队."""
+    dedupe: list[Skip] = []
+    if spec.key == LEADS.key:
+        dedupe += skip_if(present, "skip-dedup-names", ["customers"])
+        dedupe += skip_if(present, "skip-dedup-phones", ["contacts"])
+    return merged(dedupe, cross_skips(present, [spec.key]))
 
 
 def _source_table(

@@ -42,13 +42,13 @@ import numpy as np
 import pandas as pd
 
 from crmxl.a1 import column_letter
-from crmxl.errors import WorkspaceError
 from crmxl.i18n import register, t
 from crmxl.leads.result import Assignment, AssignResult, Duplicate, Unassigned, Why
 from crmxl.model import values
 from crmxl.model.changelog import Writers, append_changelog, changelog_row
 from crmxl.model.frames import typed
 from crmxl.model.schema import ConfirmState, LeadStatus, Role, fold
+from crmxl.model.skips import Skip, merged, skip_if
 from crmxl.model.values import as_text
 from crmxl.model.workspace import Table, Workspace, open_workspace
 from crmxl.workbook import CellValue, Text, write_locked
@@ -327,8 +327,9 @@ def assign(
 ) -> AssignResult:
     """Assign the waiting leads of ``files`` (SPEC 2.5) and write the result in place.
 
-    Raises :class:`~crmxl.errors.WorkspaceError` when the workspace has no 线索 or no 销售团队
-    sheet, and the write path's errors when a file cannot be written (nothing is written then).
+    Without 线索 there is nothing to assign, and without 销售团队 no one may take a lead (the
+    leads stay waiting, duplicates are still flagged): the result's ``skipped`` says so. Raises
+    the write path's errors when a file cannot be written (nothing is written then).
     """
     started = time.perf_counter()
     as_of = (as_of or datetime.now()).replace(microsecond=0)
@@ -336,14 +337,20 @@ def assign(
         files, config=config, sheets=["leads", "team", "customers", "contacts", "changelog"]
     )
     leads = ws.tables.get("leads")
-    if leads is None:
-        raise WorkspaceError("assign-no-leads")
+    present = set(ws.tables)
+    if leads is None:  # nothing waits to be assigned
+        skipped = [Skip("skip-assign", ("leads",))]
+        return AssignResult(list(ws.files), "", as_of, dry_run, skipped=skipped)
     team_table = ws.tables.get("team")
-    if team_table is None:
-        raise WorkspaceError("assign-no-team")
     lang = leads.lang
     result = AssignResult(list(ws.files), leads.sheet_name, as_of, dry_run)
-    team = read_team(team_table, ws)
+    result.skipped = merged(
+        skip_if(present, "skip-assign", ["team"]),
+        skip_if(present, "skip-dedup-names", ["customers"]),
+        skip_if(present, "skip-dedup-phones", ["contacts"]),
+    )
+    # without a 销售团队 no one may take a lead: duplicates are still flagged, the rest wait
+    team = read_team(team_table, ws) if team_table is not None else Team([], {}, [])
     result.left_out = team.left_out
     waiting, open_counts = _leads(leads, ws)
     for member in team.reps:
@@ -383,7 +390,7 @@ def assign(
                 )
             result.duplicates.append(dup)
             continue
-        rep, why = choose(lead, team)
+        rep, why = choose(lead, team) if team_table is not None else (None, [Why("assign-no-team")])
         if rep is None:
             result.unassigned.append(
                 Unassigned(
@@ -566,10 +573,7 @@ register(
             "查重：不再与已有客户重复",
             "Duplicate check: no longer matches a customer",
         ),
-        "assign-no-leads": (
-            "工作簿中没有“线索”工作表，无法分配",
-            "No Leads (线索) sheet in the workbooks; nothing to assign",
-        ),
+        "skip-assign": ("分配线索", "lead assignment"),
         "assign-no-team": (
             "工作簿中没有“销售团队”工作表，无法分配线索",
             "No Team (销售团队) sheet in the workbooks; leads cannot be assigned",

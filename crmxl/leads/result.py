@@ -11,6 +11,7 @@ from typing import Any
 
 from crmxl.i18n import pick, register, t
 from crmxl.model.schema import Role
+from crmxl.model.skips import Skip, skip_line
 from crmxl.model.textout import render_table
 from crmxl.workbook import SaveReport
 
@@ -94,6 +95,7 @@ class AssignResult:
     added_columns: list[str] = field(default_factory=list)
     formula_cells: list[str] = field(default_factory=list)
     saved: list[SaveReport] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)  # what the sheets present do not allow
     seconds: float = 0.0
 
     @property
@@ -149,6 +151,7 @@ class AssignResult:
             "added_columns": self.added_columns,
             "formula_cells": self.formula_cells,
             "saved": [s.to_dict() for s in self.saved],
+            "skipped": [s.to_dict(lang) for s in self.skipped],
             "seconds": round(self.seconds, 2),
         }
 
@@ -229,6 +232,8 @@ class AssignResult:
                     ],
                 )
             )
+        if self.skipped:
+            lines.append(skip_line(self.skipped, lang))
         if not self.saved:
             lines.append(t("assign-nothing", lang))
         for name, code in self.left_out:

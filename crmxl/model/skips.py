@@ -88,5 +88,8 @@ register(
         "skip-column": ("{sheet}的“{column}”列", "the {column} column of {sheet}"),
         "skip-line": ("已跳过：{items}", "Skipped: {items}"),
         "skip-item": ("{what}（没有{sheets}）", "{what} (without {sheets})"),
+        # 查重 of leads, by assign and by import alike
+        "skip-dedup-names": ("线索与客户名称查重", "checking leads against customer names"),
+        "skip-dedup-phones": ("线索与联系人电话查重", "checking leads against contact phones"),
     }
 )

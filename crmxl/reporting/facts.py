@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crmxl.checks.ruleinputs import evaluate
 from crmxl.errors import UsageError
 from crmxl.i18n import pick, register
 from crmxl.model.frames import convert, typed
@@ -30,7 +31,7 @@ from crmxl.model.values import parse_as_of
 from crmxl.model.workspace import Workspace, open_workspace
 from crmxl.progress import Progress, reporter
 from crmxl.rules.common import Clock
-from crmxl.rules.evaluate import INPUTS, Evaluation, evaluate
+from crmxl.rules.evaluate import INPUTS, Evaluation
 
 #: Columns report and todo read, per sheet (typed once; what evaluate typed is reused).
 NEEDED: dict[str, tuple[str, ...]] = {

@@ -157,8 +157,8 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "customers_total": ("customers",),
     "customers_new": ("customers",),
     "follow_ups": ("follow_ups",),
-    "overdue_customers": ("customers",),
-    "follow_up_on_time_rate": ("customers",),
+    "overdue_customers": ("customers", "follow_ups"),
+    "follow_up_on_time_rate": ("customers", "follow_ups"),
     "satisfaction": ("issues",),
     "retention_rate": ("customers", "transactions"),
     "repeat_rate": ("customers", "transactions"),
@@ -169,6 +169,7 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "lead_conversion_rate": ("leads",),
     "weighted_forecast": ("needs", "customers"),
 }
+# (the follow-up status is computed only with the follow-up log: crmxl.rules.coverage)
 
 
 def compute(facts: Facts, period: Period) -> list[Kpi]:

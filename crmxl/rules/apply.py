@@ -4,7 +4,8 @@
 with what the cell holds (as the column's type: dates by day, numbers to the cent, text trimmed)
 and hands the changed cells to the workbook's writers, a column at a time; a missing (auto)
 column gets its header first. 合作阶段 is written where a stage moves; each tier or stage move is
-kept for 变更日志 (:func:`changelog_rows`). Rows whose inputs could not be read are left alone.
+kept for 变更日志 (:func:`changelog_rows`). Rows with an error in a rule input keep their cells,
+and so do the columns the sheets present do not allow (:mod:`crmxl.rules.coverage`).
 Nothing is saved here: the command saves every writer once.
 """
 
@@ -155,7 +156,9 @@ def _labels(col: Column, values: pd.Series, lang: str) -> list[Any]:
 
 
 def changelog_rows(moves: list[Move], ws: Workspace, stamp: datetime) -> list[list[Any]]:
-    customers = ws.tables["customers"]
+    customers = ws.tables.get("customers")
+    if customers is None:  # no customer sheet, no tier or stage to move
+        return []
     return [
         changelog_row(
             stamp,
@@ -174,7 +177,7 @@ def changelog_rows(moves: list[Move], ws: Workspace, stamp: datetime) -> list[li
 def write_computed(writers: Writers, ws: Workspace, ev: Evaluation) -> Applied:
     """Hand every computed value that changed to ``writers`` (see the module's docstring)."""
     applied = Applied()
-    _apply(writers, ws, ev.typed, ev.computed, ev.bad, applied)
+    _apply(writers, ws, ev.typed, ev.computed, ev.bad, ev.skipped_columns, applied)
     return applied
 
 
@@ -184,6 +187,7 @@ def _apply(
     typed_frames: dict[str, Typed],
     computed: Computed,
     bad: dict[str, set[int]],
+    skipped: dict[str, set[str]],
     result: Applied,
 ) -> None:
     for key, tt in typed_frames.items():
@@ -193,13 +197,7 @@ def _apply(
         table = tt.table
         skip = bad.get(key, set())
         for col in table.spec.auto_columns:
-            if col.key not in new_frame:
-                continue
-            if (
-                key == "customers"
-                and col.key == "trailing_amount"
-                and ("transactions" not in ws.tables)
-            ):
+            if col.key not in new_frame or col.key in skipped.get(key, ()):
                 continue
             _write_column(
                 writers, ws, table, col, new_frame[col.key], tt.frame[col.key], skip, result
