@@ -36,7 +36,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -45,11 +45,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmxl.model.schema import ColType, SheetSpec
+from crmxl.model.schema import SPLIT_MANIFEST_SHEET, ColType, SheetSpec
 from crmxl.workbook.reader import RawBook
 
 #: The very hidden sheet that holds the manifest (not a standard sheet name: readers skip it).
-MANIFEST_SHEET = "crmxl-manifest"
+MANIFEST_SHEET = SPLIT_MANIFEST_SHEET
 #: Header of the hidden, locked column that carries each exported row's token.
 TOKEN_HEADER = "crmxl-row"
 #: Format tag in the manifest's first row.
@@ -244,17 +244,21 @@ def split_fingerprint(fingerprint: str) -> list[str]:
 # ------------------------------------------------------------------------------- row keys
 
 
-def key_columns(spec: SheetSpec) -> tuple[str, ...]:
+def key_columns(spec: SheetSpec, exclude: Collection[str] = ()) -> tuple[str, ...]:
     """The columns of the natural key of ``spec``'s rows that have no ID.
 
     联系人 and 跟进记录 have their own (:data:`NATURAL_KEYS`); another sheet's row without its
-    (required) ID falls back to its customer and its other required input columns.
+    (required) ID falls back to its customer and its other required input columns, less the
+    sensitive ones (``exclude``): a key is written into every salesperson's manifest, so a
+    交易记录 without its 合同编号 must not be keyed by its 金额.
     """
     if spec.key in NATURAL_KEYS:
         return NATURAL_KEYS[spec.key]
     refs = [c.key for c in spec.columns if c.customer_ref]
     required = [
-        c.key for c in spec.columns if c.required and not c.auto and c.key != spec.id_column
+        c.key
+        for c in spec.columns
+        if c.required and not c.auto and c.key != spec.id_column and c.key not in exclude
     ]
     return tuple(dict.fromkeys(refs + required))
 
@@ -264,12 +268,12 @@ def _safe(text: str) -> bool:
     return bool(text) and not text.startswith("[") and all(ch >= " " for ch in text)
 
 
-def row_keys(frame: pd.DataFrame, spec: SheetSpec) -> pd.Series:
+def row_keys(frame: pd.DataFrame, spec: SheetSpec, exclude: Collection[str] = ()) -> pd.Series:
     """The master key of every row of a sheet (see the module's docstring), as text.
 
     Computed over a whole sheet: a key that occurs more than once gets its occurrence number
     (in row order), so each row has its own key. The same function run on the master at merge
-    time finds the same rows.
+    time finds the same rows. ``exclude``: the sheet's sensitive columns (:func:`key_columns`).
     """
     index = frame.index
     if spec.id_column and spec.id_column in frame:
@@ -282,7 +286,7 @@ def row_keys(frame: pd.DataFrame, spec: SheetSpec) -> pd.Series:
         unsafe = text.str.contains("[\x00-\x1f]", regex=True) | text.str.startswith("[")
         if not ids.duplicated().any() and not unsafe.any():
             return ids  # the common case: every row has its own plain ID
-    natural_cols = [k for k in key_columns(spec) if k in frame]
+    natural_cols = [k for k in key_columns(spec, exclude) if k in frame]
     natural = [canonical_series(frame[k], spec.column(k).type).tolist() for k in natural_cols]
     components: list[list[str]] = []
     for i, ident in enumerate(ids.tolist()):

@@ -5,9 +5,10 @@ For each returned workbook (one that carries a split manifest, :mod:`crmxl.split
 1. The manifest must be recorded in the master's 变更日志 (the ``split`` row with the same split
    ID and SHA-256). A workbook split from another master, from a master restored to before the
    split, or whose manifest was altered, is refused; then nothing at all is written.
-2. Each row is matched to its manifest entry by its token, and each field is compared three
-   ways: the person's value, the value at split time (the manifest's field hash) and the
-   master's value now. Changed by the person only → applied; changed by both to different
+2. Each row is matched to its manifest entry by its token (or, when the person deleted,
+   emptied or shuffled the token column, by its ID or natural key: :func:`match_rows`, and the
+   result says so), and each field is compared three ways: the person's value, the value at
+   split time (the manifest's field hash) and the master's value now. Changed by the person only → applied; changed by both to different
    values → a conflict, listed with both values and not applied; already equal → nothing to do
    (so merging the same file twice changes nothing the second time).
 3. Not applied, and reported: rows whose customer is not the person's (now), changes to key
@@ -37,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from crmxl.errors import UsageError
+from crmxl.errors import UsageError, WorkspaceError
 from crmxl.i18n import register, t
 from crmxl.model.changelog import Writers, append_changelog, changelog_row
 from crmxl.model.schema import ColType, Column
@@ -53,6 +54,7 @@ from crmxl.splitmerge.people import (
     owner_map,
     person,
     row_owners,
+    sensitive,
 )
 from crmxl.splitmerge.returned import (
     SplitLog,
@@ -130,7 +132,7 @@ class _Master:
 
     def row_of(self, table: Table, key: str) -> int | None:
         if table.spec.key not in self.keys:
-            keys = mf.row_keys(table.data, table.spec)
+            keys = mf.row_keys(table.data, table.spec, sensitive(self.ws, table.spec))
             self.keys[table.spec.key] = dict(zip(keys.tolist(), keys.index.tolist(), strict=True))
         return self.keys[table.spec.key].get(key)
 
@@ -243,18 +245,19 @@ def _merge_sheet(
     hashes = {k: mf.hash_series(data[k], spec.column(k).type) for k in present}
     tokens = row_tokens(report.path, theirs)
     rows = data.index.tolist()
-    by_token: dict[int, list[int]] = {}
-    for i, token in enumerate(tokens.tolist()):
-        if token == token and float(token).is_integer() and int(token) in entry.rows:
-            by_token.setdefault(int(token), []).append(i)
-    matched: dict[int, int] = {}  # position in data -> token
-    for token, positions in by_token.items():
+    their_keys = mf.row_keys(data, spec, sensitive(ws, spec)).tolist()
+    matched, by_key = match_rows(entry, tokens.tolist(), their_keys)
+    for token, positions in _copies(matched).items():
         base = mf.split_fingerprint(entry.rows[token][1])
         best = max(
             positions,
             key=lambda i: sum(hashes[k][i] == base[position[k]] for k in present),
         )
+        for i in positions:
+            matched.pop(i, None)
         matched[best] = token
+    if by_key:
+        report.by_key[sheet] = by_key
     # values in columns the workbook did not carry: never applied
     for k in extra:
         header = theirs.header(k)
@@ -315,6 +318,47 @@ def _merge_sheet(
         if i in matched:
             continue
         _new_row(master, report, who, manifest, entry, table, theirs, when, present, seen)
+
+
+def match_rows(
+    entry: mf.SheetEntry, tokens: list[float], keys: list[str]
+) -> tuple[dict[int, int], int]:
+    """Which manifest row each returned row is: ``({position: token}, rows matched by key)``.
+
+    By its hidden token first (the column ``crmxl-row``), while the token and the row agree: a
+    token on a row whose own key (its ID, or its natural key) is another exported row's has
+    been moved (the column was sorted or pasted on its own), and is not trusted. A row without a
+    trusted token (the column deleted, emptied, or shuffled) is matched by its key, when that
+    names an exported row no other returned row has taken. Copies of one token are settled by
+    :func:`_copies`. Whatever stays unmatched is a new row.
+    """
+    token_of = {key: token for token, (key, _) in entry.rows.items()}
+    matched: dict[int, int] = {}
+    for i, (value, key) in enumerate(zip(tokens, keys, strict=True)):
+        if value != value or not float(value).is_integer() or int(value) not in entry.rows:
+            continue
+        token = int(value)
+        own = token_of.get(key)
+        if own is not None and own != token:
+            continue  # the token was moved onto another exported row
+        matched[i] = token
+    taken = set(matched.values())
+    by_key = 0
+    for i, key in enumerate(keys):
+        found = token_of.get(key) if i not in matched else None
+        if found is not None and found not in taken:
+            matched[i] = found
+            taken.add(found)
+            by_key += 1
+    return matched, by_key
+
+
+def _copies(matched: dict[int, int]) -> dict[int, list[int]]:
+    """Tokens that more than one returned row carries (a copied row), with those rows."""
+    rows_of: dict[int, list[int]] = {}
+    for i, token in matched.items():
+        rows_of.setdefault(token, []).append(i)
+    return {token: positions for token, positions in rows_of.items() if len(positions) > 1}
 
 
 def _label(theirs: Table, row: int, entry: mf.SheetEntry, token: int | None) -> str:
@@ -491,6 +535,8 @@ def merge(
         raise UsageError("merge-no-returned")
     say("read", 0, 3)
     ws = open_workspace(master_files, config=config)
+    if "customers" not in ws.tables:  # whose rows are whose hangs off 客户档案's 负责人
+        raise WorkspaceError("merge-no-customers", files=", ".join(p.name for p in ws.files))
     masters = {p.resolve() for p in ws.files}
     for path in returned:
         if path.resolve() in masters:
@@ -590,6 +636,11 @@ register(
         "merge-no-returned": (
             "没有给出交回的拆分工作簿",
             "No returned split workbook was given",
+        ),
+        "merge-no-customers": (
+            "主文件 {files} 中没有客户档案：无法判断交回的行属于谁，未合并任何文件",
+            "The master {files} has no Customers sheet, so whose rows are whose cannot be told; "
+            "nothing was merged",
         ),
         "merge-no-master": ("没有给出主文件", "No master workbook was given"),
         "merge-master-as-returned": (

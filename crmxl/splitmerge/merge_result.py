@@ -86,6 +86,7 @@ class FileReport:
     unchanged_rows: int = 0
     already_applied: int = 0  # fields the master already holds as the person has them
     already_added: int = 0  # new rows merged before
+    by_key: dict[str, int] = field(default_factory=dict)  # sheet -> rows matched by their key
 
     def to_dict(self, lang: str) -> dict[str, Any]:
         return {
@@ -101,6 +102,7 @@ class FileReport:
             "unchanged_rows": self.unchanged_rows,
             "already_applied": self.already_applied,
             "already_added": self.already_added,
+            "matched_by_key": self.by_key,
         }
 
 
@@ -156,6 +158,8 @@ class MergeResult:
                 lines.append(
                     t("merge-already", lang, fields=f.already_applied, rows=f.already_added)
                 )
+            for sheet, n in f.by_key.items():
+                lines.append(t("merge-by-key", lang, sheet=sheet, n=n))
             if f.applied:
                 heads = [head_sheet, head_record, head_col]
                 was_now = [pick(lang, "原值", "Was"), pick(lang, "新值", "Now")]
@@ -230,6 +234,11 @@ register(
             "Already in the master: {fields} changes, {rows} rows (merged before)",
         ),
         "merge-added": ("新增 {n} 行：", "{n} rows added:"),
+        "merge-by-key": (
+            "{sheet}：{n} 行的隐藏行标记（crmxl-row 列）缺失或被移动，已按编号或客户编号等关键信息匹配",
+            "{sheet}: {n} rows had lost their hidden row key (the crmxl-row column) and were "
+            "matched by their ID or customer ID and key fields",
+        ),
         "merge-conflicts": (
             "{n} 处冲突（双方都改了，未应用，请人工处理）：",
             "{n} conflicts (both sides changed the field; not applied, settle them by hand):",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,8 @@ from crmxl.i18n import register
 from crmxl.model.frames import typed
 from crmxl.model.schema import ColType, Role, SheetSpec
 from crmxl.model.workspace import Table, Workspace
+from crmxl.rules.common import Clock
+from crmxl.rules.tiers import rep_reasons
 from crmxl.splitmerge import manifest as mf
 
 #: The data sheets a split workbook holds, in workbook order.
@@ -179,6 +182,23 @@ def exported_columns(table: Table, who: Person, ws: Workspace) -> list[str]:
     return [k for k in ordered if not ws.settings.is_sensitive(table.spec.key, k)]
 
 
+def sensitive(ws: Workspace, spec: SheetSpec) -> frozenset[str]:
+    """The columns of ``spec`` that are sensitive (SPEC ``S``, or 配置's 敏感列)."""
+    return frozenset(k for k in spec.keys if ws.settings.is_sensitive(spec.key, k))
+
+
+def rep_tier_reasons(ws: Workspace, as_of: datetime) -> pd.Series | None:
+    """客户档案's 等级依据 without the amounts it quotes (:func:`crmxl.rules.tiers.rep_reasons`),
+    in the workbook's language, for a 销售专员; None without a 等级依据 column."""
+    table = ws.tables.get("customers")
+    if table is None or "tier_reason" not in table.columns:
+        return None
+    keys = ["tier", "tier_override", "leader", "notes"]
+    frame = typed(table, ws.settings, [k for k in keys if k in table.data]).frame
+    clock = Clock(as_of, ws.settings, ws.lang)
+    return rep_reasons(frame, "transactions" in ws.tables, clock)
+
+
 def removed_columns(ws: Workspace, who: Person) -> list[str]:
     """``sheet.column`` keys of the sensitive columns left out of the person's workbook."""
     if who.sees_sensitive:
@@ -225,6 +245,7 @@ class _Index:
     keys: dict[str, pd.Series] = field(default_factory=dict)
     owner: dict[str, pd.Series] = field(default_factory=dict)  # canonical owner per row
     rows_of: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # positions
+    rep_reasons: pd.Series | None = None  # 客户档案's 等级依据 as a 销售专员 gets it
 
     def positions(self, sheet: str, scope: frozenset[str]) -> np.ndarray:
         """Positions (in master order) of the rows of ``sheet`` owned by ``scope``."""
@@ -241,7 +262,7 @@ def _index(ws: Workspace) -> _Index:
         table = ws.tables.get(key)
         if table is None:
             continue
-        idx.keys[key] = mf.row_keys(table.data, table.spec)
+        idx.keys[key] = mf.row_keys(table.data, table.spec, sensitive(ws, table.spec))
         owners = row_owners(table, owner_of)
         idx.owner[key] = owners
         idx.rows_of[key] = {

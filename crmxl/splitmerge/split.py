@@ -9,7 +9,8 @@ Who gets a workbook (销售团队 decides; see ``docs/split-merge.md``):
 
 What a workbook holds: a short 说明; the rows of the person's customers on every sheet (客户档案,
 联系人, 跟进记录, 交易记录, 需求清单, 问题跟踪) and the 线索 assigned to them (or their team); without
-the sensitive columns (SPEC ``S``, or 配置's 敏感列) for a 销售专员; read-only 销售团队 (only the
+the sensitive columns (SPEC ``S``, or 配置's 敏感列) for a 销售专员, whose 等级依据 names the
+rule without the amounts it quotes; read-only 销售团队 (only the
 person, or a manager's team) and 配置 (so the dropdowns read the team's lists); and the hidden
 manifest (:mod:`crmxl.splitmerge.manifest`). Columns the master has but the schema does not know are left
 out: crmxl cannot tell whether they are sensitive.
@@ -43,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from crmxl import concurrency
-from crmxl.errors import WriteRefusedError
+from crmxl.errors import WorkspaceError, WriteRefusedError
 from crmxl.i18n import pick, register, t
 from crmxl.model.changelog import Writers, append_changelog, changelog_row
 from crmxl.model.schema import ENUMS, SHEETS_BY_KEY, ColType
@@ -62,6 +63,7 @@ from crmxl.splitmerge.people import (
     exported_columns,
     recipients,
     removed_columns,
+    rep_tier_reasons,
 )
 from crmxl.workbook import SaveReport, check_not_open, fingerprint, write_locked
 from crmxl.workbook.fileops import temp_name
@@ -199,6 +201,8 @@ def split(
     exported_at = (as_of or datetime.now()).replace(microsecond=0)
     say("read", 0, 1)
     ws = open_workspace(files, config=config)
+    if "customers" not in ws.tables:  # whose rows are whose hangs off 客户档案's 负责人
+        raise WorkspaceError("split-no-customers", files=", ".join(p.name for p in ws.files))
     out = Path(out_dir)
     people, skipped = recipients(ws, owners)
     result = SplitResult(list(ws.files), out, exported_at, skipped=skipped)
@@ -211,6 +215,7 @@ def split(
         raise WriteRefusedError("write-failed", path=out, detail=exc.strerror or "") from exc
     sources = tuple((p.name, _sha(ws, p)) for p in ws.files)
     index = _index(ws)
+    index.rep_reasons = rep_tier_reasons(ws, exported_at)
     jobs = []
     for who in people:
         dest = out / _file_name(who.name)
@@ -301,6 +306,11 @@ def _make_job(
         positions = index.positions(key, who.scope)
         columns = exported_columns(table, who, ws)
         frame = table.data.take(positions)[columns]
+        reasons = index.rep_reasons
+        rewrite = key == "customers" and "tier_reason" in columns and not who.sees_sensitive
+        if rewrite and reasons is not None:
+            # the reason quotes the amounts: a salesperson's says which rule only
+            frame = frame.assign(tier_reason=reasons.take(positions).to_numpy())
         sheets.append(
             SheetJob(
                 key=key,
@@ -428,6 +438,11 @@ register(
         "split-refuse-role": (
             "{name} 的角色不是销售专员或销售经理，不拆分",
             "{name} is neither a sales rep nor a manager; no workbook",
+        ),
+        "split-no-customers": (
+            "{files} 中没有客户档案：拆分按客户的负责人分行，没有客户档案无法拆分，未写入任何文件",
+            "{files} has no Customers sheet: a split gives each person their customers' rows, so "
+            "it cannot split without one; nothing was written",
         ),
         "split-over-master": (
             "拆分文件 {path} 会覆盖主文件，请换一个输出文件夹",
