@@ -76,6 +76,20 @@ def build_workbook(
     return path
 
 
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where :func:`splitkit.sample_master` keeps the sample workbook it copies."""
+    return tmp_path_factory.mktemp("master")
+
+
+@pytest.fixture
+def master(tmp_path: Path, cache: Path) -> Path:
+    """A fresh copy of the sample workbook (``init --sample``), for split and merge."""
+    from splitkit import sample_master
+
+    return sample_master(tmp_path / "m", cache)
+
+
 @pytest.fixture
 def make_workbook(tmp_path: Path) -> Any:
     """``make_workbook({...}, name="crm.xlsx", **options)`` -> path."""

@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from crmxl.model.schema import match_column, match_sheet
 from crmxl.splitmerge.manifest import MANIFEST_SHEET
+from crmxl.splitmerge.split import split
 from crmxl.starter.sample import SAMPLE_AS_OF
 from crmxl.starter.templates import init_workbook
 
@@ -32,6 +33,12 @@ def sample_master(folder: Path, cache: Path) -> Path:
     target = folder / "crm.xlsx"
     shutil.copy(_CACHE["master"], target)
     return target
+
+
+def split_for(master: Path, name: str = "李娜") -> Path:
+    """``name``'s workbook split from ``master`` (into ``out`` beside the master's folder)."""
+    result = split([master], master.parent.parent / "out", owners=[name], as_of=AS_OF)
+    return result.files[0].path
 
 
 def cells(path: Path, *, skip: tuple[str, ...] = ()) -> dict[tuple[str, str], Any]:

@@ -20,7 +20,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from libreoffice import roundtrip_xlsx
 from openpyxl.workbook.workbook import Workbook
-from splitkit import AS_OF, cells, column, diff, edit, get, put, row_where, rows, sample_master
+from splitkit import (
+    AS_OF,
+    cells,
+    column,
+    diff,
+    edit,
+    get,
+    put,
+    row_where,
+    rows,
+    sample_master,
+    split_for,
+)
 
 from crmxl.cli import cli
 from crmxl.errors import WorkspaceError
@@ -31,21 +43,6 @@ from crmxl.splitmerge.split import split
 from crmxl.workbook import fingerprint
 
 LOG = "变更日志"
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("master")
-
-
-@pytest.fixture
-def master(tmp_path: Path, cache: Path) -> Path:
-    return sample_master(tmp_path / "m", cache)
-
-
-def split_for(master: Path, name: str = "李娜") -> Path:
-    result = split([master], master.parent.parent / "out", owners=[name], as_of=AS_OF)
-    return result.files[0].path
 
 
 def log_rows(path: Path) -> list[tuple[Any, ...]]:

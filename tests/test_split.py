@@ -26,16 +26,6 @@ MANAGERS = {"张伟", "王芳"}
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("master")
-
-
-@pytest.fixture
-def master(tmp_path: Path, cache: Path) -> Path:
-    return sample_master(tmp_path / "m", cache)
-
-
-@pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory, cache: Path) -> dict[str, Any]:
     """One split of the sample master, shared by the read-only tests of this module."""
     folder = tmp_path_factory.mktemp("split")
