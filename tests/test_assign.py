@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 
 from crmxl.cli import cli
-from crmxl.errors import WorkspaceError
 from crmxl.leads.assign import assign
 from crmxl.model.schema import CHANGELOG, LEADS, match_column
 
@@ -287,9 +286,22 @@ def test_missing_output_columns_are_added(make_workbook) -> None:
     assert leads_after(path)["L1"]["assigned_at"] == AS_OF
 
 
-def test_no_team_sheet_is_an_error(make_workbook) -> None:
-    with pytest.raises(WorkspaceError):
-        assign([make_workbook({"leads": [waiting("L1")]})], as_of=AS_OF)
+def test_without_a_team_sheet_leads_wait_and_the_line_says_why(make_workbook) -> None:
+    result = assign([make_workbook({"leads": [waiting("L1")]})], as_of=AS_OF)
+    assert not result.ok and result.assigned == []  # the command exits 1
+    assert [(u.record, u.why.code) for u in result.unassigned] == [("L1", "assign-no-team")]
+    assert {s.what for s in result.skipped} == {
+        "skip-assign",
+        "skip-dedup-names",
+        "skip-dedup-phones",
+    }
+    assert "已跳过：分配线索（没有销售团队）" in result.render("zh")
+
+
+def test_without_a_leads_sheet_there_is_nothing_to_assign(make_workbook) -> None:
+    result = assign([make_workbook({"team": [rep("甲", "华东")]})], as_of=AS_OF)
+    assert result.ok and result.waiting == 0 and result.saved == []
+    assert [(s.what, s.missing) for s in result.skipped] == [("skip-assign", ("leads",))]
 
 
 # ---------------------------------------------------------------------------------- CLI

@@ -133,6 +133,7 @@ def test_zero_denominators_are_blank_with_a_note(make_workbook: Any, tmp_path: P
     path = make_workbook(
         {
             "customers": [customer("C001", "流失", "张三")],
+            "follow_ups": [],  # the log is there (the follow-up status needs it), empty
             "issues": [issue("WT1", "C001", "咨询", datetime(2026, 11, 19, 9), "张三", "处理中")],
         }
     )

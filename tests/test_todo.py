@@ -98,7 +98,8 @@ def test_owner_filter(small: Path) -> None:
 
 def test_json_shape(small: Path) -> None:
     data = todo([small], as_of=AS_OF).to_dict("zh")
-    assert set(data) == {"as_of", "days", "owner", "total", "owners"}
+    assert set(data) == {"as_of", "days", "owner", "total", "owners", "skipped"}
+    assert data["skipped"] == []  # the small workspace has every sheet
     assert data["total"] == 7 + 4 + 2 and data["days"] == 7
     first = data["owners"][0]
     assert (first["owner"], first["count"]) == ("张三", 7)
