@@ -84,6 +84,8 @@ def cell_findings(
         if col.key not in table.columns or (keys is not None and col.key not in keys):
             continue
         series = frame[col.key]
+        raw = table.data[col.key]  # the cells as read, for the messages (taken once: a column
+        # of a wide frame is slow to take cell by cell)
         if col.required:
             missing = series.isna()
             for row in series.index[missing]:
@@ -103,7 +105,7 @@ def cell_findings(
                         int(row),
                         "out-of-range",
                         Severity.ERROR,
-                        _raw(table, col.key, row),
+                        values.plain(raw.at[row]),
                         bound=_bound(col.min, col.max),
                     )
                 )
@@ -123,7 +125,7 @@ def cell_findings(
                         int(row),
                         "future-date",
                         severity,
-                        _raw(table, col.key, row),
+                        values.plain(raw.at[row]),
                         as_of=_day(as_of),
                     )
                 )
