@@ -238,7 +238,8 @@ def refresh(
 
     保存前自动备份到 .crmxl-backups/；文件在 Excel/WPS 中打开时会拒绝写入。
     A backup goes to .crmxl-backups/ first; a file open in Excel/WPS is refused.
-    输入无法读取时退出码为 1 / exits 1 when some inputs could not be read.
+    规则读取的输入有错误（与 validate 相同）时退出码为 1，这些行不参与计算 /
+    exits 1 when an input the rules read is in error (as validate says); those rows are left out.
     """
     from crmxl.commands.refresh import refresh as run
 

@@ -436,4 +436,4 @@ def test_unreadable_inputs_are_reported_not_hidden(make_workbook: Any, tmp_path:
     result = report([path], tmp_path / "r.xlsx", as_of=AS_OF)
     assert result.unreadable == 1 and "crmxl validate" in result.render("zh")
     ws = openpyxl.load_workbook(result.path)["概览"]
-    assert "1 处输入无法读取" in ws["A3"].value
+    assert "1 处输入有错误" in ws["A3"].value

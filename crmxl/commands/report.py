@@ -163,9 +163,9 @@ register(
         ),
         "report-lists": ("清单行数：{lists}", "List rows: {lists}"),
         "report-unreadable": (
-            "注意：有 {n} 处输入无法读取（单元格、列或配置），相关数字可能不准；运行 crmxl validate 查看。",
-            "Note: {n} inputs (cells, columns or settings) could not be read, so some figures may "
-            "be off; run crmxl validate to see them.",
+            "注意：有 {n} 处输入有错误（单元格、列或配置），所在的行未计入相关计算；运行 crmxl validate 查看。",
+            "Note: {n} inputs (cells, columns or settings) are in error and their rows were left "
+            "out of the figures they feed; run crmxl validate to see them.",
         ),
     }
 )
