@@ -14,6 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from libreoffice import convert
 from openpyxl.worksheet.worksheet import Worksheet
 from splitkit import cells, diff, edit, put, rows, split_for
 
@@ -125,6 +126,7 @@ def test_the_key_deleted_everywhere_writes_only_the_edits(master: Path) -> None:
     assert sorted(v for _, v in changed.values()) == [NOTE] * len(EDITED)
     again = merge([master], [returned])  # a second merge of the same file changes nothing
     assert again.files[0].applied == [] and again.files[0].added == [] and again.clean
+    assert len(convert([master], "csv", master.parent / "lo")) == 1  # LibreOffice opens it
 
 
 def test_a_new_row_is_still_new_without_the_key_column(master: Path) -> None:

@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from conftest import build_workbook
 from crm_small import customer, deal, follow_up, lead, need
+from libreoffice import convert
 
 from crmxl.commands.merge import merge
 from crmxl.commands.refresh import refresh
@@ -183,6 +184,7 @@ def test_a_reps_refresh_brings_no_money_back_and_merge_takes_no_edit(
     assert leaks(mine) == {}
     assert read(mine, "customers", "tier_reason") == before
     assert read(mine, "customers", "tier") == ["A", "B"]
+    assert len(convert([mine], "csv", tmp_path / "lo")) == 1  # LibreOffice opens it
     merged = merge([master], [mine], dry_run=True)
     report = merged.files[0]
     assert report.applied == [] and report.rejected == [] and report.conflicts == []
