@@ -94,6 +94,7 @@ def test_the_command_lines_run_here(written: dict[str, bytes], tmp_path: Path) -
         )
         codes[name] = proc.returncode
         assert b"Traceback" not in proc.stderr
-    # validate: the sample's deliberate errors (sample_data/README.md); the others succeed
-    assert codes == {"刷新": 0, "周报": 0, "检查": 1, "待办": 0}
+    # validate and refresh: the sample's deliberate errors (sample_data/README.md) in rule
+    # inputs; the others succeed
+    assert codes == {"刷新": 1, "周报": 0, "检查": 1, "待办": 0}
     assert (folder / f"周报-{today}.xlsx").is_file()
