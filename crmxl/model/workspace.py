@@ -314,6 +314,12 @@ def open_workspace(
         guards[path] = report = check_workbook(path, sheets=())
         with Package(path) as pkg:
             split_copy = split_copy or any(s.name == SPLIT_MANIFEST_SHEET for s in pkg.sheets)
+            # an Excel 4.0 macro sheet is kept byte for byte but never read: say it is there
+            findings += [
+                Finding.make(s.name, "", "macro-sheet", Severity.WARNING)
+                for s in pkg.sheets
+                if s.kind == "macrosheet"
+            ]
             todo: list[tuple[SheetSpec, SheetPart]] = []
             for spec, sheet in _match_sheets(pkg, path):
                 if spec.key in seen:
@@ -389,6 +395,11 @@ def _match_sheets(pkg: Package, path: Path) -> list[tuple[SheetSpec, SheetPart]]
 
 register(
     {
+        "macro-sheet": (
+            "“{sheet}”是 Excel 4.0 宏表（旧式宏，可含可执行的代码）：crmxl 不读取它，保存时原样保留",
+            "{sheet!r} is an Excel 4.0 macro sheet (old-style macros, which can run code): crmxl"
+            " does not read it and keeps it unchanged when it saves",
+        ),
         "header-not-found": (
             "在前10行中找不到表头（应包含：{expected}）",
             "No header row in the first 10 rows (expected: {expected})",

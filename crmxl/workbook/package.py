@@ -68,6 +68,10 @@ class Relationship:
     external: bool
 
 
+#: Excel 4.0 macro sheets' relationship types (Microsoft's namespace) as one kind
+_MACRO_KINDS = {"xlMacrosheet": "macrosheet", "xlIntlMacrosheet": "macrosheet"}
+
+
 @dataclass(frozen=True)
 class SheetPart:
     """One sheet of the workbook, in tab order."""
@@ -182,6 +186,7 @@ class Package:
                 if rel is None:
                     continue
                 kind = rel.type.rsplit("/", 1)[-1]
+                kind = _MACRO_KINDS.get(kind, kind)
                 sheets.append(
                     SheetPart(
                         name=elem.get("name", ""),
