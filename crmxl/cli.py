@@ -592,6 +592,11 @@ def import_(
 @click.option(
     "--dry-run", is_flag=True, help="只显示分配结果，不写文件 / show the assignment, write nothing"
 )
+@click.option(
+    "--pool",
+    is_flag=True,
+    help="分配公海客户（而不是线索） / hand out the public pool's customers instead of leads",
+)
 @click.option("--no-backup", is_flag=True, help="不保留备份 / keep no backup copy")
 @json_option
 @config_option
@@ -602,6 +607,7 @@ def assign(
     files: tuple[Path, ...],
     as_of: datetime | None,
     dry_run: bool,
+    pool: bool,
     no_backup: bool,
     as_json: bool,
     config: Path | None,
@@ -616,17 +622,26 @@ def assign(
     Confirmation; a lead that duplicates a customer is flagged, not assigned.
 
     \b
+    --pool：把负责人为“公海”的客户按同样规则分给销售专员，原负责人冷却期内不分回；
+    写入负责人，清空入公海日期，记入变更日志。
+    --pool: hands the customers whose owner is the pool (公海) out by the same rules, never
+    back to the former owner within the cool-down; writes the owner, clears In Pool Since.
+
+    \b
     例 / examples:
       crmxl assign crm.xlsx
       crmxl assign crm.xlsx --as-of "2026-11-20 09:00" --dry-run
       crmxl assign 客户档案.xlsx --json
+      crmxl assign crm.xlsx --pool
 
-    有线索无法分配或疑似重复时退出码为 1 / exits 1 when a lead stays unassigned.
+    有线索（或公海客户）无法分配或疑似重复时退出码为 1 / exits 1 when one stays unassigned.
     """
     from crmxl.commands.assign import assign as run
 
     lang = lang_of(ctx)
-    result = run(files, as_of=as_of, dry_run=dry_run, config=config, backup=not no_backup)
+    result = run(
+        files, as_of=as_of, dry_run=dry_run, config=config, backup=not no_backup, pool=pool
+    )
     if as_json:
         emit_json(result.to_dict(lang))
     else:

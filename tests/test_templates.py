@@ -735,6 +735,15 @@ def test_stage_moves_are_exercised(as_of: datetime) -> None:
     assert (as_of.date() - recent["terminated_on"]).days < months - 31
 
 
+#: 50 working minutes before each as-of, by hand: 2026-11-20 00:00 is a Friday's midnight, so
+#: Thursday 18:00 − 50 min; 2027-03-01 10:37 is a Monday morning; 2028-02-29 23:59 a Tuesday night.
+DUE_SOON_LOGGED = {
+    AS_OFS[0]: datetime(2026, 11, 19, 17, 10),
+    AS_OFS[1]: datetime(2027, 3, 1, 9, 47),
+    AS_OFS[2]: datetime(2028, 2, 29, 17, 10),
+}
+
+
 @pytest.mark.parametrize("as_of", AS_OFS)
 def test_issue_clocks_are_exercised(as_of: datetime) -> None:
     sample = build_sample(as_of)
@@ -750,9 +759,12 @@ def test_issue_clocks_are_exercised(as_of: datetime) -> None:
     issue, response, _ = window("issue-response-breached")
     assert issue["type"] == "投诉" and issue["first_response_at"] is None
     assert issue["logged_at"] + timedelta(hours=response) < as_of
+    # the sample's 配置 counts the SLA in working time (09:00-12:00, 13:30-18:00, weekdays):
+    # logged 50 working minutes before as_of, of a 1-hour response, leaves 10 minutes (<= 25%)
+    assert sample.settings.sla_clock == "工作时"
     issue, response, _ = window("issue-response-due-soon")
-    left = issue["logged_at"] + timedelta(hours=response) - as_of
-    assert timedelta(0) < left <= timedelta(hours=response * 0.25)
+    assert response == 1
+    assert issue["logged_at"] == DUE_SOON_LOGGED[as_of]
     issue, response, plan = window("issue-resolved-late")
     assert issue["plan_at"] > issue["logged_at"] + timedelta(hours=plan)
     issue, response, plan = window("issue-plan-breached")
@@ -761,6 +773,11 @@ def test_issue_clocks_are_exercised(as_of: datetime) -> None:
         by_id(sample, "issues", "issue-resolved-before-logged")["resolved_at"]
         < by_id(sample, "issues", "issue-resolved-before-logged")["logged_at"]
     )
+    # a complaint logged the evening before 国庆 2026, replied on the first working day after
+    # it at 10:30: 1.5 working hours from 10-08 09:00, within the 2 hours
+    holiday = by_id(sample, "issues", "issue-national-day")
+    assert holiday["logged_at"] == datetime(2026, 9, 30, 20, 0)
+    assert holiday["first_response_at"] == datetime(2026, 10, 8, 10, 30)
 
 
 @pytest.mark.parametrize("as_of", AS_OFS)

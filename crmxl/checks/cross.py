@@ -8,20 +8,26 @@ the issue was logged, invalid leads without a reason.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from crmxl.checks.calendar import record_deadlines, records_in_working_time
 from crmxl.checks.cells import _num, _raw, finding
 from crmxl.i18n import register
 from crmxl.model import values
 from crmxl.model.findings import Finding, Severity
 from crmxl.model.frames import Typed
 from crmxl.model.schema import SHEETS_BY_KEY, LeadStatus
+from crmxl.model.settings import Settings
 from crmxl.model.skips import Skip, skip_if
 from crmxl.model.workspace import Workspace
+from crmxl.rules.evaluate import work_calendar
+from crmxl.rules.pool import is_pool
+from crmxl.rules.worktime import WorkCalendar
 
 
 def cross_findings(
@@ -69,15 +75,21 @@ def cross_findings(
             if col.owner_ref and team_names is not None:
                 names = frame[col.key]
                 unknown = not_in(names, team_names)
+                if tt is customers and col.key == "owner":
+                    unknown &= ~names.map(is_pool).astype(bool)  # SPEC 2.9: 公海 is an owner
                 severity = Severity.WARNING if col.key == "recorded_by" else Severity.ERROR
                 for row in names.index[unknown]:
                     out.append(
                         finding(table, col.key, int(row), "unknown-owner", severity, names.at[row])
                     )
     if customers is not None:
+        only = wanted(customers)
+        working = records_in_working_time(settings)
         out += _customer_findings(
-            customers, settings.record_hours, settings.tiers, wanted(customers)
+            customers, settings.record_hours, settings.tiers, only, calendar_time=not working
         )
+        if working and (only is None or "created" in only):
+            out += late_records(customers, settings, work_calendar(ws, always=True))
     if "contacts" in tts and wanted(tts["contacts"]) is None:
         out += _contact_findings(tts["contacts"])
     if "issues" in tts:
@@ -121,7 +133,11 @@ def cross_skips(present: Collection[str], checked: Collection[str] | None = None
 
 
 def _customer_findings(
-    tt: Typed, record_hours: float, tiers: Iterable[str], only: Collection[str] | None = None
+    tt: Typed,
+    record_hours: float,
+    tiers: Iterable[str],
+    only: Collection[str] | None = None,
+    calendar_time: bool = True,
 ) -> list[Finding]:
     table, frame = tt.table, tt.frame
     out: list[Finding] = []
@@ -151,7 +167,7 @@ def _customer_findings(
                 )
             else:
                 seen[key] = int(row)
-    if has("created") and table.has("first_contact"):
+    if has("created") and table.has("first_contact") and calendar_time:
         late = (frame["created"] - frame["first_contact"]) > timedelta(hours=record_hours)
         for row in frame.index[late.fillna(False)]:
             days = (frame.at[row, "created"] - frame.at[row, "first_contact"]).days
@@ -194,6 +210,36 @@ def _customer_findings(
                         tier,
                     )
                 )
+    return out
+
+
+def late_records(tt: Typed, settings: Settings, calendar: WorkCalendar | None) -> list[Finding]:
+    """``late-record`` on the working calendar (建档计时 = 工作时, or 建档时限 in working days,
+    SPEC 2.8): a 建档日期 after the date of its deadline (:func:`record_deadlines`)."""
+    table, frame = tt.table, tt.frame
+    if not (table.has("created") and table.has("first_contact")):
+        return []
+    limit = settings.record_limit
+    due = record_deadlines(frame, settings, calendar).values.dt.normalize()
+    late = (frame["created"] > due).fillna(False)
+    if limit.unit == "workdays":
+        template, params = "late-record-workdays", {"n": _num(limit.amount)}
+    else:
+        template, params = "late-record-working-hours", {"hours": _num(limit.amount)}
+    out = []
+    for row in frame.index[late]:
+        days = (frame.at[row, "created"] - frame.at[row, "first_contact"]).days
+        f = finding(
+            table,
+            "created",
+            int(row),
+            "late-record",
+            Severity.WARNING,
+            _raw(table, "created", row),
+            days=days,
+            **params,
+        )
+        out.append(replace(f, template=template))
     return out
 
 
@@ -291,6 +337,14 @@ register(
         "late-record": (
             "建档比首次接触晚了 {days} 天，超过 {hours} 小时时限",
             "Recorded {days} days after first contact, beyond the {hours} h limit",
+        ),
+        "late-record-workdays": (
+            "建档比首次接触晚了 {days} 天，超过 {n} 个工作日时限",
+            "Recorded {days} days after first contact, beyond the {n} working-day limit",
+        ),
+        "late-record-working-hours": (
+            "建档比首次接触晚了 {days} 天，超过 {hours} 个工作小时时限",
+            "Recorded {days} days after first contact, beyond the {hours} working-hour limit",
         ),
         "override-needs-note": (
             "手动等级“{value}”需要在备注中说明原因",

@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from crmxl.checks.annotate import SourceFile, sources
+from crmxl.checks.calendar import holiday_findings, worktime_coverage
 from crmxl.checks.cells import cell_findings
 from crmxl.checks.cross import cross_findings, cross_skips
 from crmxl.model.findings import Finding
 from crmxl.model.frames import typed
 from crmxl.model.skips import Skip
 from crmxl.model.workspace import Workspace
+from crmxl.rules.worktime import CoverageWarning
 from crmxl.workbook.package import Package
 
 
@@ -32,6 +34,8 @@ class Validation:
     rows: dict[str, int] = field(default_factory=dict)  # sheet name -> rows checked
     sources: dict[Path, SourceFile] = field(default_factory=dict)
     skipped: list[Skip] = field(default_factory=list)  # checks the sheets present do not allow
+    #: years the working-time clocks count through that no holiday schedule covers (SPEC 2.8)
+    coverage: list[CoverageWarning] = field(default_factory=list)
 
 
 def check(ws: Workspace, as_of: datetime) -> Validation:
@@ -47,6 +51,8 @@ def check(ws: Workspace, as_of: datetime) -> Validation:
         out.findings += cell_findings(tt, ws, as_of)
     out.findings += cross_findings(typed_tables, ws, as_of)
     out.skipped = cross_skips(set(ws.tables))
+    out.findings += holiday_findings(ws)
+    out.coverage = worktime_coverage(typed_tables, ws, as_of)
     out.findings.sort(key=_order(ws))
     return out
 

@@ -28,8 +28,11 @@ from crmxl.model.skips import Skip, skip_line
 from crmxl.model.textout import render_table
 from crmxl.model.workspace import open_workspace
 from crmxl.progress import Progress, reporter
+from crmxl.rules import poolwork
 from crmxl.rules.apply import Move, changelog_rows, write_computed
 from crmxl.rules.evaluate import rule_columns
+from crmxl.rules.poolwork import PoolMove
+from crmxl.rules.worktime import CoverageWarning, coverage_dicts
 from crmxl.workbook import SaveReport, write_locked
 
 
@@ -50,6 +53,8 @@ class RefreshResult:
     saved: list[SaveReport] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)  # what the sheets present do not allow
     seconds: float = 0.0
+    pool_moves: list[PoolMove] = field(default_factory=list)  # SPEC 2.9
+    coverage: list[CoverageWarning] = field(default_factory=list)  # SPEC 2.8
 
     @property
     def cells_changed(self) -> int:
@@ -60,6 +65,14 @@ class RefreshResult:
         return count(self.findings)[0]
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        out = self._dict(lang)
+        if self.pool_moves:
+            out["pool_moves"] = [m.to_dict() for m in self.pool_moves]
+        if self.coverage:
+            out["worktime_warnings"] = coverage_dicts(self.coverage, lang)
+        return out
+
+    def _dict(self, lang: str) -> dict[str, Any]:
         return {
             "files": [str(f) for f in self.files],
             "as_of": self.as_of.isoformat(sep=" "),
@@ -137,6 +150,35 @@ class RefreshResult:
                 )
                 if len(moves) > 50:
                     lines.append(t("refresh-more", lang, n=len(moves) - 50))
+        if self.pool_moves:
+            lines.append("")
+            lines.append(t("refresh-pool-moves", lang, n=len(self.pool_moves)))
+            lines.append(
+                render_table(
+                    [
+                        pick(lang, "客户编号", "Customer ID"),
+                        pick(lang, "客户名称", "Name"),
+                        pick(lang, "动作", "Move"),
+                        pick(lang, "原", "Was"),
+                        pick(lang, "新", "Now"),
+                        pick(lang, "原因", "Why"),
+                    ],
+                    [
+                        [
+                            m.record,
+                            m.name,
+                            t(f"pool-action-{m.action}", lang),
+                            m.owner_before,
+                            m.owner_after,
+                            m.reason,
+                        ]
+                        for m in self.pool_moves[:50]
+                    ],
+                    max_width={1: 24, 5: 48},
+                )
+            )
+            if len(self.pool_moves) > 50:
+                lines.append(t("refresh-more", lang, n=len(self.pool_moves) - 50))
         if self.overdue_by_owner:
             lines.append("")
             lines.append(pick(lang, "逾期跟进（按负责人）：", "Overdue follow-ups by owner:"))
@@ -164,6 +206,9 @@ class RefreshResult:
                 lines.append(f"  {f.cell or f.sheet}  {f.message(lang)}")
             if len(self.findings) > 100:
                 lines.append(t("refresh-more", lang, n=len(self.findings) - 100))
+        if self.coverage:
+            lines.append("")
+            lines += [w.text(lang) for w in self.coverage]
         for report in self.saved:
             if not report.dry_run:
                 lines.append(
@@ -201,10 +246,14 @@ def refresh(
     say("write", 2, 3)
     writers = Writers(ws)
     applied = write_computed(writers, ws, ev)
+    stamp = as_of.replace(microsecond=0)  # the moment the rules computed as of (default: now)
+    result.pool_moves, pool_log = poolwork.write_moves(
+        writers, ev, poolwork.moves(ev), stamp, applied
+    )
     result.changed, result.added_columns = applied.changed, applied.added_columns
     result.moves, result.overdue_by_owner = applied.moves, applied.overdue_by_owner
-    stamp = as_of.replace(microsecond=0)  # the moment the rules computed as of (default: now)
-    append_changelog(writers, ws, changelog_rows(result.moves, ws, stamp))
+    result.coverage = ev.computed.coverage_warnings()
+    append_changelog(writers, ws, changelog_rows(result.moves, ws, stamp) + pool_log)
     for writer in writers.pending():
         report = writer.plan() if dry_run else writer.save(backup=backup)
         result.saved.append(report)
@@ -242,5 +291,11 @@ register(
             "were left as they were:",
         ),
         "refresh-saved": ("已保存 {path}（备份：{backup}）", "Saved {path} (backup: {backup})"),
+        "refresh-pool-moves": ("公海变动 {n} 个：", "{n} pool moves:"),
+        "pool-action-return": ("退回公海", "returned"),
+        "pool-action-claim": ("认领", "claimed"),
+        "pool-action-refuse": ("认领被拒", "claim refused"),
+        "pool-action-enter": ("标记入公海", "dated"),
+        "pool-action-unknown": ("认领未处理", "claim not taken"),
     }
 )

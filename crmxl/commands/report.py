@@ -32,6 +32,7 @@ from crmxl.reporting.content import build
 from crmxl.reporting.facts import Period, load
 from crmxl.reporting.kpis import REQUIRES, Kpi
 from crmxl.reporting.output import check_target, write_report
+from crmxl.rules.worktime import CoverageWarning, coverage_dicts
 
 
 @dataclass
@@ -49,6 +50,7 @@ class ReportResult:
     unreadable: int = 0
     skipped: list[Skip] = field(default_factory=list)  # what the sheets present do not allow
     seconds: float = field(default=0.0, compare=False)
+    coverage: list[CoverageWarning] = field(default_factory=list)  # SPEC 2.8
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """What ``--json`` prints: the KPIs and the list sizes (no timings: same input, same
@@ -67,7 +69,7 @@ class ReportResult:
             },
             "unreadable_inputs": self.unreadable,
             "skipped": [s.to_dict(lang) for s in self.skipped],
-        }
+        } | ({"worktime_warnings": coverage_dicts(self.coverage, lang)} if self.coverage else {})
 
     def render(self, lang: str = "zh") -> str:
         lines = [
@@ -99,6 +101,7 @@ class ReportResult:
             lines.append(t("report-unreadable", lang, n=self.unreadable))
         if self.skipped:
             lines.append(skip_line(self.skipped, lang))
+        lines += [w.text(lang) for w in self.coverage]
         return "\n".join(lines)
 
 
@@ -132,6 +135,7 @@ def report(
         facts.evaluation.skipped,
         [Skip(f"kpi-{k.code}", absent(present, REQUIRES[k.code])) for k in no_sheet],
     )
+    coverage = facts.evaluation.computed.coverage_warnings()
     del facts  # the workspace's frames are not needed while the workbook is written
     say("write", 2, 3)
     sheets = write_report(out, content, report_lang)
@@ -148,6 +152,7 @@ def report(
         unreadable=content.unreadable,
         skipped=skipped,
         seconds=time.perf_counter() - started,
+        coverage=coverage,
     )
 
 

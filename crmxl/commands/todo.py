@@ -20,6 +20,7 @@ from crmxl.model.textout import render_table
 from crmxl.progress import Progress
 from crmxl.reporting.agenda import KINDS, TodoItem, collect
 from crmxl.reporting.facts import load, owner_label
+from crmxl.rules.worktime import CoverageWarning, coverage_dicts
 
 
 @dataclass
@@ -32,6 +33,7 @@ class TodoResult:
     owners: list[str | None]  # display order of owners
     items: list[TodoItem] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)  # what the sheets present do not allow
+    coverage: list[CoverageWarning] = field(default_factory=list)  # SPEC 2.8
 
     def groups(self) -> list[tuple[str | None, list[tuple[str, list[TodoItem]]]]]:
         """``[(owner, [(kind, items)])]`` in display order; owners without items left out
@@ -48,6 +50,12 @@ class TodoResult:
         return out
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        out = self._dict(lang)
+        if self.coverage:
+            out["worktime_warnings"] = coverage_dicts(self.coverage, lang)
+        return out
+
+    def _dict(self, lang: str) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(sep=" "),
             "days": self.days,
@@ -120,6 +128,9 @@ class TodoResult:
             lines.append(t("todo-nothing", lang))
         if self.skipped:
             lines.append(skip_line(self.skipped, lang))
+        if self.coverage:
+            lines.append("")
+            lines += [w.text(lang) for w in self.coverage]
         return "\n".join(lines)
 
 
@@ -149,7 +160,8 @@ def todo(
         items = [i for i in items if i.owner == chosen]
     if progress is not None:
         progress("done", 3, 3)
-    return TodoResult(facts.as_of, days, chosen, owners, items, facts.evaluation.skipped)
+    coverage = facts.evaluation.computed.coverage_warnings()
+    return TodoResult(facts.as_of, days, chosen, owners, items, facts.evaluation.skipped, coverage)
 
 
 def _match_owner(name: str, owners: list[str | None]) -> str:

@@ -25,6 +25,7 @@ from crmxl.model.findings import Finding, Severity, count
 from crmxl.model.skips import Skip, skip_line
 from crmxl.model.textout import render_table
 from crmxl.model.workspace import Workspace, open_workspace
+from crmxl.rules.worktime import CoverageWarning, coverage_dicts
 
 
 @dataclass
@@ -37,6 +38,8 @@ class ValidationResult:
     sources: dict[Path, SourceFile] = field(default_factory=dict, repr=False)
     annotated: AnnotateResult | None = None  # the annotated copies, when asked for
     skipped: list[Skip] = field(default_factory=list)  # checks the sheets present do not allow
+    #: years counted in working time that no holiday schedule covers (SPEC 2.8)
+    coverage: list[CoverageWarning] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -60,6 +63,8 @@ class ValidationResult:
         }
         if self.annotated is not None:
             out["annotated"] = self.annotated.to_dict()
+        if self.coverage:
+            out["worktime_warnings"] = coverage_dicts(self.coverage, lang)
         return out
 
     def render(self, lang: str = "zh") -> str:
@@ -106,6 +111,7 @@ class ValidationResult:
         )
         if self.skipped:
             out.append(skip_line(self.skipped, lang))
+        out += [w.text(lang) for w in self.coverage]
         if self.annotated is not None:
             out.append(self.annotated.render(lang))
         return "\n".join(out)
@@ -131,6 +137,7 @@ def validate(
     result = ValidationResult(
         list(ws.files), checked.findings, checked.rows, checked.sources, skipped=checked.skipped
     )
+    result.coverage = checked.coverage
     if annotate is not None:
         result.annotated = write_annotated(
             result.files, result.findings, result.sources, Path(annotate), targets=targets

@@ -316,6 +316,11 @@ def _leads(table: Table, ws: Workspace) -> tuple[list[_Lead], dict[str, int]]:
     return waiting, open_counts
 
 
+def open_lead_counts(table: Table | None, ws: Workspace) -> dict[str, int]:
+    """Every owner's open leads (folded name -> count), as :func:`assign` counts them."""
+    return _leads(table, ws)[1] if table is not None else {}
+
+
 @write_locked("files", unless="dry_run")
 def assign(
     files: Sequence[Path | str],

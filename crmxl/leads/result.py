@@ -97,6 +97,7 @@ class AssignResult:
     saved: list[SaveReport] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)  # what the sheets present do not allow
     seconds: float = 0.0
+    pool: bool = False  # customers handed out of the public pool (assign --pool), not leads
 
     @property
     def ok(self) -> bool:
@@ -104,15 +105,20 @@ class AssignResult:
         return not self.unassigned and not self.duplicates
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        return {
+        what = "customer" if self.pool else "lead"
+        out: dict[str, Any] = {
             "files": [str(f) for f in self.files],
             "sheet": self.sheet,
             "as_of": self.as_of.isoformat(sep=" "),
             "dry_run": self.dry_run,
+        }
+        if self.pool:
+            out["pool"] = True
+        return out | {
             "waiting": self.waiting,
             "assigned": [
                 {
-                    "lead": a.record,
+                    what: a.record,
                     "row": a.row,
                     "company": a.company,
                     "region": a.region,
@@ -125,7 +131,7 @@ class AssignResult:
             ],
             "unassigned": [
                 {
-                    "lead": u.record,
+                    what: u.record,
                     "row": u.row,
                     "company": u.company,
                     "region": u.region,
@@ -157,10 +163,14 @@ class AssignResult:
 
     def render(self, lang: str = "zh") -> str:
         title = "assign-title-dry" if self.dry_run else "assign-title"
+        if self.pool and not self.dry_run:
+            title = "assign-pool-title"
         lines = [t(title, lang, as_of=self.as_of.isoformat(sep=" ", timespec="minutes"))]
+        record = pick(lang, "客户编号", "Customer") if self.pool else pick(lang, "线索编号", "Lead")
+        company = pick(lang, "客户名称", "Name") if self.pool else pick(lang, "公司", "Company")
         lines.append(
             t(
-                "assign-summary",
+                "assign-pool-summary" if self.pool else "assign-summary",
                 lang,
                 waiting=self.waiting,
                 assigned=len(self.assigned),
@@ -173,8 +183,8 @@ class AssignResult:
             lines.append(
                 render_table(
                     [
-                        pick(lang, "线索编号", "Lead"),
-                        pick(lang, "公司", "Company"),
+                        record,
+                        company,
                         pick(lang, "区域", "Region"),
                         pick(lang, "行业", "Industry"),
                         pick(lang, "分配给", "Owner"),
@@ -203,12 +213,13 @@ class AssignResult:
             )
         if self.unassigned:
             lines.append("")
-            lines.append(t("assign-unassigned-title", lang, n=len(self.unassigned)))
+            left = "assign-pool-unassigned-title" if self.pool else "assign-unassigned-title"
+            lines.append(t(left, lang, n=len(self.unassigned)))
             lines.append(
                 render_table(
                     [
-                        pick(lang, "线索编号", "Lead"),
-                        pick(lang, "公司", "Company"),
+                        record,
+                        company,
                         pick(lang, "区域", "Region"),
                         pick(lang, "原因", "Why"),
                     ],
@@ -281,5 +292,17 @@ register(
         ),
         "assign-saved": ("已保存 {path}（备份：{backup}）", "Saved {path} (backup: {backup})"),
         "assign-duplicate-marker": ("疑似重复：{what}", "Possible duplicate: {what}"),
+        "assign-pool-title": (
+            "公海客户分配（计算基准 {as_of}）",
+            "Pool hand-out (as of {as_of})",
+        ),
+        "assign-pool-summary": (
+            "公海客户 {waiting} 个：已分配 {assigned} 个，无法分配 {unassigned} 个",
+            "{waiting} customers in the pool: {assigned} handed out, {unassigned} left in the pool",
+        ),
+        "assign-pool-unassigned-title": (
+            "无法分配的公海客户 {n} 个（留在公海）：",
+            "{n} pool customers no one can take (they stay in the pool):",
+        ),
     }
 )

@@ -60,6 +60,9 @@ class Finding:
     # The workbook the cell is in (None when the finding is about the workspace as a whole).
     # Not part of the JSON: the cell's sheet names it for people; annotate needs the file.
     file: Path | None = field(default=None, compare=False, repr=False)
+    # The message to show when it is not the code's own (a variant of the same finding, such
+    # as late-record counted in working days).
+    template: str | None = field(default=None, repr=False)
 
     @classmethod
     def make(
@@ -85,7 +88,7 @@ class Finding:
             "value": "" if self.value is None else json_value(self.value),
             **self.params,
         }
-        return t(self.code, lang, **params)
+        return t(self.template or self.code, lang, **params)
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         return {

@@ -9,9 +9,11 @@ and a snake_case TOML key; all three are accepted in both places. A bad value is
 from __future__ import annotations
 
 import itertools
+import math
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,21 @@ from crmxl.errors import SettingsError
 from crmxl.i18n import register
 from crmxl.model import values
 from crmxl.model.findings import Finding, Severity
-from crmxl.model.schema import SHEETS, IssueType, Stage, Tier, fold
+from crmxl.model.options import (
+    DEFAULT_WORK_HOURS,
+    DEFAULT_WORKDAYS,
+    Limit,
+    PoolRules,
+    format_limit,
+    format_work_hours,
+    format_workdays,
+    parse_clock_mode,
+    parse_limit,
+    parse_switch,
+    parse_work_hours,
+    parse_workdays,
+)
+from crmxl.model.schema import SHEETS, ClockMode, IssueType, Stage, Switch, Tier, YesNo, fold
 
 TIER_SCHEMES: dict[str, tuple[str, ...]] = {"ABC": (Tier.A, Tier.B, Tier.C), "ABCD": tuple(Tier)}
 DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
@@ -70,8 +86,8 @@ class Settings:
         }
     )
     churn_months: int = 3
-    record_hours: float = 24.0  # 建档时限
-    entry_hours: float = 24.0  # 录入时限
+    record_limit: Limit = field(default_factory=lambda: Limit(24.0, "hours"))  # 建档时限
+    entry_limit: Limit = field(default_factory=lambda: Limit(24.0, "hours"))  # 录入时限
     need_follow_up_days: int = 3
     lead_confirm_hours: float = 1.0
     reminder_days: int = 1
@@ -82,6 +98,44 @@ class Settings:
     industries: tuple[str, ...] = DEFAULT_INDUSTRIES
     regions: tuple[str, ...] = DEFAULT_REGIONS
     sensitive: tuple[str, ...] = field(default_factory=_default_sensitive)  # "sheet.column"
+    # SPEC 2.8: how each clock counts, and the working calendar
+    sla_clock: ClockMode = ClockMode.NATURAL  # SLA计时
+    record_clock: ClockMode = ClockMode.NATURAL  # 建档计时
+    entry_clock: ClockMode = ClockMode.NATURAL  # 录入计时
+    work_hours: tuple[tuple[time, time], ...] = field(
+        default_factory=lambda: parse_work_hours(DEFAULT_WORK_HOURS)
+    )  # 工作时间
+    workdays: frozenset[int] = field(default_factory=lambda: parse_workdays(DEFAULT_WORKDAYS))
+    # SPEC 2.9: the public pool
+    pool_enabled: bool = False  # 公海规则
+    pool_days: Mapping[str, int] = field(default_factory=lambda: dict(PoolRules().days_by_tier))
+    protect_days: int = 7  # 保护期天数
+    cooldown_days: int = 30  # 冷却天数
+    split_pool: bool = False  # 拆分含公海客户
+
+    @property
+    def record_hours(self) -> float:
+        """建档时限 in hours (NaN when it is given in working days)."""
+        return self.record_limit.amount if self.record_limit.unit == "hours" else math.nan
+
+    @property
+    def entry_hours(self) -> float:
+        """录入时限 in hours (NaN when it is given in working days)."""
+        return self.entry_limit.amount if self.entry_limit.unit == "hours" else math.nan
+
+    @property
+    def pool(self) -> PoolRules:
+        """The pool's rules (SPEC 2.9) as :mod:`crmxl.rules.pool` takes them."""
+        return PoolRules(
+            self.pool_enabled, dict(self.pool_days), self.protect_days, self.cooldown_days
+        )
+
+    @property
+    def uses_working_time(self) -> bool:
+        """Whether any clock counts working time or working days (a calendar is needed)."""
+        return ClockMode.WORKING in (self.sla_clock, self.record_clock, self.entry_clock) or (
+            "workdays" in (self.record_limit.unit, self.entry_limit.unit)
+        )
 
     @property
     def tiers(self) -> tuple[str, ...]:
@@ -121,7 +175,8 @@ class SettingDef:
     zh: str
     en: str
     toml: str
-    kind: str  # scheme, amount, int, hours, percent, list, columns
+    kind: str  # scheme, amount, int, hours, percent, list, columns, clock, workhours, workdays,
+    # limit, switch, yesno
     get: Callable[[Settings], Any]
     put: Callable[[Settings, Any], Settings]
     note_zh: str = ""
@@ -267,21 +322,21 @@ def _definitions() -> tuple[SettingDef, ...]:
             "建档时限",
             "Record Hours",
             "record_hours",
-            "hours",
-            _get_attr("record_hours"),
-            _put_attr("record_hours"),
-            "首次接触后多少小时内建档",
-            "hours from first contact to the record",
+            "limit",
+            _get_attr("record_limit"),
+            _put_attr("record_limit"),
+            "首次接触后多少小时（或如“2个工作日”）内建档",
+            "hours (or e.g. '2 working days') from first contact to the record",
         ),
         SettingDef(
             "录入时限",
             "Entry Hours",
             "entry_hours",
-            "hours",
-            _get_attr("entry_hours"),
-            _put_attr("entry_hours"),
-            "沟通后多少小时内录入",
-            "hours from a conversation to its entry",
+            "limit",
+            _get_attr("entry_limit"),
+            _put_attr("entry_limit"),
+            "沟通后多少小时（或如“2个工作日”）内录入",
+            "hours (or e.g. '2 working days') from a conversation to its entry",
         ),
         SettingDef(
             "需求跟进天数",
@@ -369,7 +424,118 @@ def _definitions() -> tuple[SettingDef, ...]:
             "columns removed from a sales rep's workbook",
         ),
     ]
+    defs += _worktime_definitions()
+    defs += _pool_definitions()
     return tuple(defs)
+
+
+def _worktime_definitions() -> list[SettingDef]:
+    """SPEC 2.8: how each clock counts, and the working calendar."""
+    clocks = (
+        ("SLA计时", "SLA Clock", "sla_clock", "问题的响应、方案时限", "the issue SLA clocks"),
+        ("建档计时", "Record Clock", "record_clock", "建档时限", "the record limit"),
+        ("录入计时", "Entry Clock", "entry_clock", "录入时限", "the entry limit"),
+    )
+    defs = [
+        SettingDef(
+            zh,
+            en,
+            key,
+            "clock",
+            _get_attr(key),
+            _put_attr(key),
+            f"{what_zh}按自然时（默认）还是工作时计算；工作时只计工作日的工作时间段",
+            f"{what_en} in calendar time (default) or working time (working hours of "
+            "working days only)",
+        )
+        for zh, en, key, what_zh, what_en in clocks
+    ]
+    defs += [
+        SettingDef(
+            "工作时间",
+            "Working Hours",
+            "work_hours",
+            "workhours",
+            _get_attr("work_hours"),
+            _put_attr("work_hours"),
+            "工作日内的工作时间段，如 09:00-12:00,13:30-18:00",
+            "the working intervals of a working day, e.g. 09:00-12:00,13:30-18:00",
+        ),
+        SettingDef(
+            "工作日",
+            "Working Days",
+            "workdays",
+            "workdays",
+            _get_attr("workdays"),
+            _put_attr("workdays"),
+            "如 周一至周五；法定节假日和调休另按国务院安排及“节假日”工作表",
+            "e.g. Mon-Fri; public holidays and make-up days follow the State Council's "
+            "schedule and the Holidays sheet",
+        ),
+    ]
+    return defs
+
+
+def _pool_definitions() -> list[SettingDef]:
+    """SPEC 2.9: the public pool (公海)."""
+    defs = [
+        SettingDef(
+            "公海规则",
+            "Public Pool",
+            "pool_enabled",
+            "switch",
+            _get_attr("pool_enabled"),
+            _put_attr("pool_enabled"),
+            "启用后，长期未跟进的潜在/意向客户由 refresh 退回公海",
+            "On: refresh returns neglected prospects to the pool",
+        )
+    ]
+    for letter in Tier:
+        defs.append(
+            SettingDef(
+                f"公海天数-{letter}级",
+                f"Pool Days Tier {letter}",
+                f"pool_days_{letter.lower()}",
+                "int",
+                _get_map("pool_days", letter),
+                _put_map("pool_days", letter),
+                "超过此天数未跟进即退回公海",
+                "days without a follow-up before the customer returns to the pool",
+            )
+        )
+    defs += [
+        SettingDef(
+            "保护期天数",
+            "Protection Days",
+            "protect_days",
+            "int",
+            _get_attr("protect_days"),
+            _put_attr("protect_days"),
+            "分配或认领后多少天内不退回公海",
+            "days after an assignment or claim during which a customer does not return",
+        ),
+        SettingDef(
+            "冷却天数",
+            "Cool-down Days",
+            "cooldown_days",
+            "int",
+            _get_attr("cooldown_days"),
+            _put_attr("cooldown_days"),
+            "入公海后多少天内原负责人不能认领或分回",
+            "days after entering the pool during which the former owner cannot get it back",
+        ),
+        SettingDef(
+            "拆分含公海客户",
+            "Split Includes Pool",
+            "split_pool",
+            "yesno",
+            _get_attr("split_pool"),
+            _put_attr("split_pool"),
+            "启用后，拆分给销售专员的工作簿列出其可认领的公海客户（只读）",
+            "On: each rep's split workbook lists the pool customers they may claim (read-only)",
+        ),
+    ]
+    return defs
 
 
 DEFINITIONS: tuple[SettingDef, ...] = _definitions()
@@ -444,6 +610,16 @@ def _convert(defn: SettingDef, raw: Any) -> Any:
     if kind == "columns":
         text = ",".join(raw) if isinstance(raw, list) else str(raw)
         return _sensitive_from_text(text)
+    if kind == "clock":
+        return parse_clock_mode(raw)
+    if kind == "workhours":
+        return parse_work_hours(raw)
+    if kind == "workdays":
+        return parse_workdays(raw)
+    if kind == "limit":
+        return parse_limit(raw)
+    if kind in ("switch", "yesno"):
+        return parse_switch(raw)
     raise AssertionError(kind)
 
 
@@ -555,9 +731,10 @@ def read_toml(path: Path) -> list[SettingEntry]:
     return entries
 
 
-def default_rows(lang: str = "zh") -> list[tuple[str, str, str]]:
-    """The 配置 sheet of a new workbook: (key, value as text, note) per setting."""
-    defaults = Settings()
+def default_rows(lang: str = "zh", settings: Settings | None = None) -> list[tuple[str, str, str]]:
+    """The 配置 sheet of a new workbook: (key, value as text, note) per setting (the defaults,
+    or what ``settings`` says)."""
+    defaults = settings or Settings()
     rows: list[tuple[str, str, str]] = []
     for defn in DEFINITIONS:
         value = defn.get(defaults)
@@ -569,6 +746,18 @@ def default_rows(lang: str = "zh") -> list[tuple[str, str, str]]:
             text = "，".join(value) if lang != "en" else ", ".join(value)
         elif defn.kind == "columns":
             text = _sensitive_names(value, lang)
+        elif defn.kind == "clock":
+            text = value.label(lang)
+        elif defn.kind == "workhours":
+            text = format_work_hours(value)
+        elif defn.kind == "workdays":
+            text = format_workdays(value, lang)
+        elif defn.kind == "limit":
+            text = format_limit(value, lang)
+        elif defn.kind == "switch":
+            text = (Switch.ON if value else Switch.OFF).label(lang)
+        elif defn.kind == "yesno":
+            text = (YesNo.YES if value else YesNo.NO).label(lang)
         elif isinstance(value, float) and value == int(value):
             text = str(int(value))
         else:

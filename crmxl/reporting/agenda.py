@@ -5,6 +5,8 @@ Kinds, in the order an owner should work through them (the clock-driven ones fir
 1. ``sla`` 问题时限: SLA clocks 已超时 or 即将超时, with the hours left (negative = over);
 2. ``lead`` 线索确认: assigned leads 待确认 or 确认超时 (the confirmation limit is an hour);
 3. ``follow_up`` 客户跟进: customers 逾期, or due within ``days`` days;
+   ``pool`` 公海预警: with 公海规则 启用 (SPEC 2.9), 潜在/意向 customers that return to the pool
+   within ``days`` days unless followed up (past their day: at the next refresh);
 4. ``need`` 需求跟进: proposals whose follow-up (方案提交日期 + 3 days) is overdue or due within
    ``days`` days;
 5. ``greeting`` 问候: birthdays and company anniversaries whose greeting day (one day ahead,
@@ -29,11 +31,13 @@ from crmxl.model.values import as_text
 from crmxl.reporting import lists
 from crmxl.reporting.facts import Facts
 from crmxl.reporting.lists import WORDS
+from crmxl.rules import poolwork
 
 KINDS: dict[str, tuple[str, str]] = {
     "sla": ("问题时限", "Issue deadlines"),
     "lead": ("线索确认", "Leads to confirm"),
     "follow_up": ("客户跟进", "Follow-ups"),
+    "pool": ("公海预警", "Returning to the pool"),
     "need": ("需求跟进", "Proposals to chase"),
     "greeting": ("问候", "Greetings"),
 }
@@ -112,7 +116,14 @@ class TodoItem:
 
 def collect(f: Facts, days: int) -> list[TodoItem]:
     """Every item for everyone, sorted by kind then urgency (owners are grouped on output)."""
-    return [*_sla(f), *_leads(f), *_follow_ups(f, days), *_needs(f, days), *_greetings(f, days)]
+    return [
+        *_sla(f),
+        *_leads(f),
+        *_follow_ups(f, days),
+        *_pool(f, days),
+        *_needs(f, days),
+        *_greetings(f, days),
+    ]
 
 
 def _owner(value: Any) -> str | None:
@@ -213,6 +224,30 @@ def _follow_ups(f: Facts, days: int) -> list[TodoItem]:
                 _date(r["next_follow_up"]),
                 _days(f, r["next_follow_up"]),
                 detail=detail,
+            )
+        )
+    return items
+
+
+def _pool(f: Facts, days: int) -> list[TodoItem]:
+    """The customers that fall into the pool within ``days`` days unless followed up."""
+    frame = poolwork.soon(f.evaluation, days)
+    items = []
+    for r in frame.to_dict("records"):
+        tier, stage = as_text(r["tier"]), as_text(r["stage"])
+        stage_en = ENUMS["stages"].label(stage, "en")
+        left = int(r["days_left"])
+        items.append(
+            TodoItem(
+                "pool",
+                _owner(r["owner"]),
+                _opt(r["customer_id"]),
+                _opt(r["customer_id"]),
+                _opt(r["name"]),
+                "pool" if left > 0 else "pool_next",
+                _date(r["return_date"]),
+                max(left, 0),
+                detail=((f"{tier}级·{stage}", f"tier {tier}, {stage_en}"),),
             )
         )
     return items

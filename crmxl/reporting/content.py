@@ -14,7 +14,7 @@ import pandas as pd
 from crmxl.model.schema import ENUMS, FollowUpStatus, SlaState
 from crmxl.model.settings import ISSUE_TYPES, STAGES
 from crmxl.reporting import kpis as kpi_mod
-from crmxl.reporting import lists
+from crmxl.reporting import lists, poolfacts
 from crmxl.reporting.facts import Facts, Period, owner_label
 from crmxl.reporting.reportbook import ChartData, ReportContent
 
@@ -39,6 +39,7 @@ def build(facts: Facts, period: Period, lang: str) -> ReportContent:
             lists.tier_moves(facts, period),
             lists.reminders(facts, 7),
             lists.forecast(facts),
+            *([lists.pool(facts, period)] if poolfacts.uses_pool(facts) else []),
         ],
         charts=chart_data(facts, period, lang),
         unreadable=len(facts.evaluation.findings),

@@ -35,7 +35,16 @@ from crmxl.rules.evaluate import INPUTS, Evaluation
 
 #: Columns report and todo read, per sheet (typed once; what evaluate typed is reused).
 NEEDED: dict[str, tuple[str, ...]] = {
-    "customers": ("customer_id", "name", "owner", "created", "first_contact", "founded"),
+    "customers": (
+        "customer_id",
+        "name",
+        "owner",
+        "created",
+        "first_contact",
+        "founded",
+        "former_owner",
+        "pooled_on",
+    ),
     "contacts": ("customer_id", "name", "title", "birthday", "employment"),
     "follow_ups": ("customer_id", "date"),  # 记录人 is typed lazily: see Facts.cells
     "transactions": ("customer_id", "signed_on", "amount"),

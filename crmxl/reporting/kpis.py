@@ -24,6 +24,7 @@ from crmxl.model.schema import (
     SlaState,
     Stage,
 )
+from crmxl.reporting import poolfacts
 from crmxl.reporting.facts import Facts, Period
 from crmxl.rules.service import DONE_NEEDS
 from crmxl.rules.tiers import deal_counts
@@ -44,6 +45,7 @@ UNITS: dict[str, str] = {
     "sla_on_time_rate": "percent",
     "lead_conversion_rate": "percent",
     "weighted_forecast": "money",
+    "pool_claim_rate": "percent",
 }
 
 #: SLA clock states that count as completed, and the one that counts as on time.
@@ -168,8 +170,12 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "sla_on_time_rate": ("issues",),
     "lead_conversion_rate": ("leads",),
     "weighted_forecast": ("needs", "customers"),
+    "pool_claim_rate": ("customers",),
 }
 # (the follow-up status is computed only with the follow-up log: crmxl.rules.coverage)
+
+#: KPIs shown only when the workspace uses what they count (the pool: SPEC 2.9).
+SHOWN_WHEN: dict[str, Callable[[Facts], bool]] = {"pool_claim_rate": poolfacts.uses_pool}
 
 
 def compute(facts: Facts, period: Period) -> list[Kpi]:
@@ -190,9 +196,12 @@ def compute(facts: Facts, period: Period) -> list[Kpi]:
         "sla_on_time_rate": lambda: sla_on_time_rate(f, p),
         "lead_conversion_rate": lambda: lead_conversion_rate(f, p),
         "weighted_forecast": lambda: weighted_forecast(f),
+        "pool_claim_rate": lambda: pool_claim_rate(f, p),
     }
     out = []
     for code in UNITS:
+        if code in SHOWN_WHEN and not SHOWN_WHEN[code](f):
+            continue
         missing = [sheet for sheet in REQUIRES[code] if not f.has(sheet)]
         out.append(_no_sheet(code, missing[0], _params(f, code)) if missing else calls[code]())
     return out
@@ -364,6 +373,30 @@ def weighted_forecast(f: Facts) -> Kpi:
     return Kpi("weighted_forecast", total, params=_params(f, "weighted_forecast"))
 
 
+# ------------------------------------------------------------------------------ the pool
+
+
+def pool_claim_rate(f: Facts, period: Period) -> Kpi:
+    """公海领取率: customers that left the pool in the period ÷ customers in the pool during it
+    (in it at the start, or returned in the period); each customer counts once."""
+    moved = poolfacts.moves(f)
+    in_period = moved.loc[period.mask(moved["time"])] if len(moved) else moved
+    returned = set(in_period.loc[in_period["kind"] == poolfacts.RETURNED, "record"].dropna())
+    left = in_period.loc[in_period["kind"] != poolfacts.RETURNED]
+    taken = set(left["record"].dropna())
+    now = poolfacts.in_pool_now(f)
+    at_start = set(now.loc[now["pooled_on"] < pd.Timestamp(period.start), "customer_id"].dropna())
+    for record, when in zip(left["record"], left["time"], strict=True):
+        came = moved.loc[
+            (moved["record"] == record)
+            & (moved["kind"] == poolfacts.RETURNED)
+            & (moved["time"] <= when)
+        ]
+        if came.empty or came["time"].max() < pd.Timestamp(period.start):
+            at_start.add(record)  # in the pool before the period (no return logged in it)
+    return _ratio("pool_claim_rate", float(len(taken)), float(len(at_start | returned)))
+
+
 register(
     {
         "kpi-customers_total": ("客户总数", "Customers"),
@@ -445,6 +478,14 @@ register(
             "（配置：{probs}；流失为0）之和。",
             "Sum over open needs (not Confirmed or Closed) of Quote (else Budget) × the win "
             "probability of their customer's stage (settings: {probs}; Lost counts 0).",
+        ),
+        "kpi-pool_claim_rate": ("公海领取率", "Pool claim rate"),
+        "kpi-pool_claim_rate-def": (
+            "统计期内离开公海（被认领或用 assign --pool 分配）的客户数 ÷ 统计期内在公海中的客户数"
+            "（期初已在公海的，加上本期退回公海的），每个客户只算一次；据变更日志和客户档案。",
+            "Customers that left the pool in the period (claimed, or handed out by assign "
+            "--pool) ÷ customers in the pool during the period (in it at the start, plus those "
+            "returned in the period), each counted once; from the changelog and the customers.",
         ),
         "kpi-note-zero": (
             "分母为0（统计期内没有可计算的记录），故留空。",

@@ -31,6 +31,7 @@ from crmxl.model.schema import (
     SlaState,
     Stage,
 )
+from crmxl.reporting import poolfacts
 from crmxl.reporting.facts import Facts, Period, owner_label
 from crmxl.reporting.kpis import completed_clocks, open_needs
 from crmxl.rules.service import CLOSED_ISSUES, OPEN_ISSUES
@@ -49,6 +50,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "anniversary": ("成立周年", "Anniversary"),
     "quote": ("报价", "Quote"),
     "budget": ("预算", "Budget"),
+    "pool": ("进入公海", "Into the pool"),
+    "pool_next": ("下次刷新退回公海", "Returns at the next refresh"),
+    "returned": ("退回公海", "Returned"),
+    "claimed": ("认领", "Claimed"),
+    "handed_out": ("分配", "Handed out"),
+    "in_pool": ("在公海", "In the pool"),
+    "age_0_7": ("0–7天", "0-7 days"),
+    "age_8_30": ("8–30天", "8-30 days"),
+    "age_31_90": ("31–90天", "31-90 days"),
+    "age_90": ("90天以上", "over 90 days"),
 }
 
 #: The owner key of records without an owner (never a real name).
@@ -148,6 +159,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "follow_ups_due": ("跟进", "Follow-ups"),
     "needs_due": ("需求跟进", "Needs to chase"),
     "leads_waiting": ("线索待确认", "Leads to confirm"),
+    "pool": ("公海", "Pool"),
 }
 
 CAPTIONS: dict[str, tuple[str, str]] = {
@@ -186,6 +198,13 @@ CAPTIONS: dict[str, tuple[str, str]] = {
         "未完成需求（状态不是已确认、已关闭）：报价（未填用预算）× 客户所处阶段的成交概率，加权金额大的在前。",
         "Open needs (not Confirmed or Closed): Quote (else Budget) × the win probability of the "
         "customer's stage, largest weighted amount first.",
+    ),
+    "pool": (
+        "公海（启用公海规则时）：统计期内退回公海的客户、被认领或分配出去的客户（均据变更日志），"
+        "以及仍在公海的客户及其在公海的天数（0–7、8–30、31–90、90天以上）。",
+        "The public pool (when in use): customers returned to the pool and customers claimed or "
+        "handed out in the period (from the changelog), then the customers still in the pool "
+        "with their days in it (0-7, 8-30, 31-90, over 90).",
     ),
     "follow_ups_due": ("", ""),
     "needs_due": ("", ""),
@@ -592,6 +611,66 @@ def leads_waiting(f: Facts) -> Listing:
     )
     frame = _frame(fields, data, rows.index)
     return Listing("leads_waiting", fields, _sorted(frame, ["deadline", "lead_id"], [True, True]))
+
+
+# ------------------------------------------------------------------------------ the pool
+
+
+def pool(f: Facts, period: Period) -> Listing:
+    """公海: the moves of the period (returned, claimed, handed out), then who is in the pool,
+    longest first (SPEC 2.9)."""
+    info = f.customer_info
+    moved = poolfacts.moves(f)
+    moved = moved.loc[period.mask(moved["time"])] if len(moved) else moved
+    now = poolfacts.in_pool_now(f)
+    events = pd.DataFrame(
+        {
+            "kind": moved["kind"],
+            "time": moved["time"],
+            "customer_id": moved["record"],
+            "former_owner": moved["old"].where(moved["kind"] == poolfacts.RETURNED),
+            "to": moved["new"].where(moved["kind"] != poolfacts.RETURNED),
+            "pooled_on": pd.NaT,
+            "days": np.nan,
+            "age": None,
+            "reason": moved["reason"],
+        }
+    ).reset_index(drop=True)
+    still = pd.DataFrame(
+        {
+            "kind": poolfacts.IN_POOL,
+            "time": pd.NaT,
+            "customer_id": now["customer_id"],
+            "former_owner": now["former_owner"],
+            "to": None,
+            "pooled_on": now["pooled_on"],
+            "days": now["days"],
+            "age": now["days"].map(poolfacts.age_of),
+            "reason": None,
+        }
+    ).reset_index(drop=True)
+    rows = pd.concat([p for p in (events, still) if len(p)]) if len(events) + len(still) else events
+    rows = rows.reset_index(drop=True)
+    order = {k: i for i, k in enumerate(poolfacts.KINDS)}
+    fields = (
+        field("kind", "word", "类别", "Kind", 9),
+        field("time", "datetime", "时间", "Time", 16),
+        CUSTOMER_ID,
+        CUSTOMER_NAME,
+        col("customers", "former_owner"),
+        field("to", "owner", "领取人", "Taken by", 10),
+        col("customers", "pooled_on"),
+        field("days", "int", "在公海天数", "Days in pool", 10),
+        field("age", "word", "账龄", "Age", 10),
+        field("reason", "text", "原因", "Reason", 40),
+    )
+    data = dict(rows)
+    data.update(name=rows["customer_id"].map(info["name"]))
+    frame = _frame(fields, data, rows.index)
+    frame["_kind"] = frame["kind"].map(order)
+    frame["_time"] = pd.to_datetime(frame["time"]).fillna(pd.Timestamp.min)
+    frame = _sorted(frame, ["_kind", "_time", "days", "customer_id"], [True, False, False, True])
+    return Listing("pool", fields, frame.drop(columns=["_kind", "_time"]))
 
 
 # ------------------------------------------------------------------------------ by owner

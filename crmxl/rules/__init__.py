@@ -19,6 +19,7 @@ import pandas as pd
 
 from crmxl.rules import churn, followup, service, tiers
 from crmxl.rules.common import Clock, column
+from crmxl.rules.worktime import CoverageWarning
 
 __all__ = ["Clock", "Computed", "compute"]
 
@@ -36,6 +37,12 @@ class Computed:
     issues: pd.DataFrame | None = None
     leads: pd.DataFrame | None = None
     extra: dict[str, pd.Series] = field(default_factory=dict)  # cadence, deal counts ...
+    #: years counted through in working time that no holiday schedule covers (SPEC 2.8)
+    warnings: list[CoverageWarning] = field(default_factory=list)
+
+    def coverage_warnings(self) -> list[CoverageWarning]:
+        """:attr:`warnings`, one per year, in year order."""
+        return sorted(set(self.warnings), key=lambda w: w.year)
 
     def frame(self, sheet: str) -> pd.DataFrame | None:
         return getattr(self, sheet, None)
@@ -74,7 +81,7 @@ def compute(
     issues = frames.get("issues")
     issue_states: dict[str, pd.Series] | None = None
     if issues is not None:
-        issue_states = service.issue_clocks(issues, clock)
+        issue_states = service.issue_clocks(issues, clock, out.warnings)
         out.issues = pd.DataFrame(issue_states, index=issues.index)
         issues = linked("issues", issues)
         if issues is not None:
@@ -91,7 +98,8 @@ def compute(
     follow_ups = frames.get("follow_ups")
     if follow_ups is not None:
         out.follow_ups = pd.DataFrame(
-            {"on_time": followup.entry_on_time(follow_ups, clock)}, index=follow_ups.index
+            {"on_time": followup.entry_on_time(follow_ups, clock, out.warnings)},
+            index=follow_ups.index,
         )
     follow_ups = linked("follow_ups", follow_ups)
     customers = frames.get("customers")

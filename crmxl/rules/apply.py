@@ -35,6 +35,11 @@ NUMBER_FORMATS = {
 }
 
 
+#: (auto) columns added to a sheet that lacks them only when they have something to say: the
+#: issues' 时限说明 says 按工作时间计 only when 配置 SLA计时 is 工作时 (SPEC 2.8).
+ONLY_WHEN_NEEDED = {("issues", "sla_basis")}
+
+
 @dataclass
 class Move:
     """A tier or stage that changed on one customer."""
@@ -81,7 +86,7 @@ def changed_mask(col: Column, old: pd.Series, new: pd.Series) -> pd.Series:
     return ~(same.fillna(False).astype(bool) | both_blank)
 
 
-def _write_column(
+def write_column(
     writers: Writers,
     ws: Workspace,
     table: Table,
@@ -199,7 +204,13 @@ def _apply(
         for col in table.spec.auto_columns:
             if col.key not in new_frame or col.key in skipped.get(key, ()):
                 continue
-            _write_column(
+            if (
+                (key, col.key) in ONLY_WHEN_NEEDED
+                and col.key not in table.columns
+                and new_frame[col.key].isna().all()
+            ):
+                continue  # a column that would stay blank is not added
+            write_column(
                 writers, ws, table, col, new_frame[col.key], tt.frame[col.key], skip, result
             )
     if (

@@ -8,15 +8,18 @@ from datetime import datetime
 import pandas as pd
 
 from crmxl.model.settings import Settings
+from crmxl.rules.worktime import WorkCalendar
 
 
 @dataclass(frozen=True)
 class Clock:
-    """The moment rules compute as of, and the settings they compute with."""
+    """The moment rules compute as of, the settings they compute with, and the working calendar
+    (SPEC 2.8; None when no clock counts working time)."""
 
     as_of: datetime
     settings: Settings
     lang: str = "zh"  # language of the free text rules write (reasons, churn risk)
+    calendar: WorkCalendar | None = None
 
     @property
     def now(self) -> pd.Timestamp:

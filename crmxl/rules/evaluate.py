@@ -25,6 +25,7 @@ from crmxl.model.skips import Skip
 from crmxl.model.workspace import Table, Workspace
 from crmxl.rules import Clock, Computed, compute
 from crmxl.rules.coverage import rule_skips, skipped_columns
+from crmxl.rules.worktime import DayOverride, HolidayProblem, WorkCalendar, read_holidays
 
 #: The sheets refresh computes on, and the input columns each row's results depend on.
 INPUTS: dict[str, tuple[str, ...]] = {
@@ -57,12 +58,22 @@ INPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Columns the rules read that are not inputs in the sense of :data:`INPUTS` (a bad cell there
+#: does not set its row aside): the pool's days (SPEC 2.9) count from 建档日期, and a claim is
+#: taken from an active 销售专员 only.
+ALSO_READ: dict[str, tuple[str, ...]] = {
+    "customers": ("created",),
+    "team": ("role", "active"),
+}
+
+
 def compute_columns() -> dict[str, list[str]]:
     """Per sheet, the columns the rules read or write: what :func:`evaluate` types."""
     out: dict[str, list[str]] = {}
     for key, inputs in INPUTS.items():
         spec = SHEETS_BY_KEY[key]
-        wanted = (*inputs, *(c.key for c in spec.auto_columns), "name", "owner")
+        also = ALSO_READ.get(key, ())
+        wanted = (*inputs, *also, *(c.key for c in spec.auto_columns), "name", "owner")
         out[key] = [k for k in dict.fromkeys(wanted) if k in spec.keys]
     return out
 
@@ -104,10 +115,12 @@ Screen = Callable[[Workspace, dict[str, Typed], datetime], list[Finding]]
 
 
 def changelog_frame(table: Table | None) -> pd.DataFrame | None:
-    """The 变更日志 as (time, record, old, new, is_tier), for the churn rule."""
+    """The 变更日志 as (time, record, old, new, is_tier, sheet, field, command, reason): the
+    churn rule reads the tier changes, the pool (SPEC 2.9) the owner changes."""
     if table is None or table.data.empty:
         return None
-    tt = typed(table, Settings(), ["time", "record", "field", "old", "new"])
+    keys = ["time", "command", "sheet", "record", "field", "old", "new", "reason"]
+    tt = typed(table, Settings(), keys)
     frame = tt.frame
     tier_col = CUSTOMERS.column("tier")
     fields = {f for f in frame["field"].dropna().unique() if isinstance(f, str)}
@@ -120,6 +133,10 @@ def changelog_frame(table: Table | None) -> pd.DataFrame | None:
             "old": frame["old"],
             "new": frame["new"],
             "is_tier": is_tier,
+            "sheet": frame["sheet"],
+            "field": frame["field"],
+            "command": frame["command"],
+            "reason": frame["reason"],
         },
         index=frame.index,
     )
@@ -201,6 +218,24 @@ def left_out(
     return out
 
 
+def holidays(ws: Workspace) -> tuple[tuple[DayOverride, ...], list[HolidayProblem]]:
+    """The days of the 节假日 sheet (SPEC 2.8) and the problems of its rows (none: no sheet)."""
+    table = ws.tables.get("holidays")
+    if table is None or "date" not in table.data or "kind" not in table.data:
+        return (), []
+    return read_holidays(table.data)
+
+
+def work_calendar(ws: Workspace, *, always: bool = False) -> WorkCalendar | None:
+    """The working calendar of ``ws`` (配置 工作时间 and 工作日, the library, the 节假日 sheet);
+    None when no clock counts working time or working days, unless ``always``."""
+    settings = ws.settings
+    if not (always or settings.uses_working_time):
+        return None
+    days, _ = holidays(ws)
+    return WorkCalendar(settings.work_hours, settings.workdays, days)
+
+
 @dataclass
 class Evaluation:
     """A workspace with every rule computed in memory (what refresh would write)."""
@@ -225,7 +260,7 @@ def evaluate(workspace: Workspace, as_of: datetime, *, screen: Screen | None = N
     ``skipped``. ``report`` and ``todo`` use this, so a workbook never refreshed reports right.
     """
     ws = workspace
-    clock = Clock(as_of, ws.settings, ws.lang)
+    clock = Clock(as_of, ws.settings, ws.lang, work_calendar(ws))
     typed_frames: dict[str, Typed] = {}
     wanted = compute_columns()
     for key, table in ws.tables.items():

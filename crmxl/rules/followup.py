@@ -6,7 +6,7 @@ Stage: 潜在/意向 with a signed deal → 成交; 合作终止日期 more than
 Cadence: the shorter of the tier's and the stage's (配置). Next follow-up: the earlier of
 (last contact + cadence) and the 下次跟进日期 of the latest follow-up record; with no follow-up,
 首次接触日期 + 1 day. Status by days left d: d < 0 逾期, d = 0 今日到期, d ≤ 即将到期天数 即将到期,
-else 正常; 流失 customers: 无需跟进.
+else 正常; 流失 customers: 无需跟进. 录入及时 counts calendar or working time by 配置 录入计时.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from crmxl.model.schema import FollowUpStatus, Stage, YesNo
+from crmxl.model.schema import ClockMode, FollowUpStatus, Stage, YesNo
 from crmxl.rules.common import Clock, column
+from crmxl.rules.worktime import CoverageWarning, due_by_limit, hours_between
 
 OPEN_STAGES = (Stage.PROSPECT, Stage.INTERESTED)
 
@@ -139,12 +140,16 @@ def statuses(
     return status, overdue.astype("float64"), next_out
 
 
-def entry_on_time(follow_ups: pd.DataFrame, clock: Clock) -> pd.Series:
+def entry_on_time(
+    follow_ups: pd.DataFrame, clock: Clock, warnings: list[CoverageWarning] | None = None
+) -> pd.Series:
     """录入及时 per follow-up row: 是, or 否 (超时N小时) when entered over the limit; blank when
     录入时间 is blank.
 
     A 沟通日期 without a time counts from the end of that day (the conversation could have been
-    late that day); N is the hours beyond the limit, rounded up.
+    late that day); N is the hours beyond the limit, rounded up. With 录入计时 = 工作时 the limit
+    and N count working hours; a limit in working days (``2个工作日``) ends at the close of the
+    Nth working day after the 沟通日期 (SPEC 2.8), and the years nobody covers go to ``warnings``.
     """
     date = follow_ups["date"]
     entered = (
@@ -154,7 +159,14 @@ def entry_on_time(follow_ups: pd.DataFrame, clock: Clock) -> pd.Series:
     )
     date_only = date.notna() & (date == date.dt.normalize())
     start = date.where(~date_only, date + timedelta(days=1))
-    late_hours = (entered - start).dt.total_seconds() / 3600 - clock.settings.entry_hours
+    limit, mode = clock.settings.entry_limit, clock.settings.entry_clock
+    if limit.unit == "hours" and mode is ClockMode.NATURAL:
+        late_hours = (entered - start).dt.total_seconds() / 3600 - limit.amount
+    else:
+        due = due_by_limit(date if limit.unit == "workdays" else start, limit, mode, clock.calendar)
+        if warnings is not None:
+            warnings += due.warnings
+        late_hours = hours_between(due.values, entered, mode, clock.calendar)
     out = pd.Series(None, index=follow_ups.index, dtype=object)
     known = entered.notna() & date.notna()
     out[known] = YesNo.YES.label(clock.lang)

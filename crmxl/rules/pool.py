@@ -28,8 +28,7 @@ is recognised in any workbook). What the rules decide, as of a day ``today``:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -37,49 +36,40 @@ import numpy as np
 import pandas as pd
 
 from crmxl.i18n import register, t
-from crmxl.model.schema import ENUMS, Stage, Tier, YesNo, fold
-from crmxl.model.values import BadValue, is_blank, nfkc
+from crmxl.model.options import PoolRules, parse_switch
+from crmxl.model.schema import ENUMS, Pool, Stage, fold
+from crmxl.model.values import is_blank
 from crmxl.rules.common import column
 
+__all__ = [
+    "POOL_STAGES",
+    "PoolRules",
+    "due_to_pool",
+    "in_pool",
+    "is_pool",
+    "last_assignments",
+    "parse_switch",
+    "pool_moves",
+    "return_dates",
+]
+
 POOL_STAGES = (Stage.PROSPECT, Stage.INTERESTED)
-#: What 负责人 says for a customer in the pool, by workbook language.
-POOL_OWNER = {"zh": "公海", "en": "Pool"}
-_POOL_NAMES = frozenset(fold(n) for n in ("公海", "公海池", "Pool", "Public Pool"))
-
-
-@dataclass(frozen=True)
-class PoolRules:
-    """The 配置 of SPEC 2.9 (defaults in brackets there)."""
-
-    enabled: bool = False  # 公海规则 启用 / 停用
-    days_by_tier: Mapping[str, int] = field(
-        default_factory=lambda: {Tier.A: 60, Tier.B: 45, Tier.C: 30, Tier.D: 30}
-    )
-    protect_days: int = 7  # 保护期天数
-    cooldown_days: int = 30  # 冷却天数
-
-
-def parse_switch(value: Any) -> bool:
-    """公海规则: ``启用``/``停用`` (also 是/否, 开/关, on/off, yes/no, true/false); blank = off."""
-    if is_blank(value):
-        return False
-    if isinstance(value, bool):
-        return value
-    text = nfkc(str(value)).casefold()
-    if text in ("启用", "开启", "开", YesNo.YES, "on", "yes", "true", "enabled", "enable", "1"):
-        return True
-    if text in ("停用", "关闭", "关", YesNo.NO, "off", "no", "false", "disabled", "disable", "0"):
-        return False
-    raise BadValue("bad-switch", str(value))
 
 
 def pool_owner(lang: str) -> str:
     """The 负责人 value ``refresh`` writes for a customer returned to the pool."""
-    return POOL_OWNER["en" if lang == "en" else "zh"]
+    return Pool.POOL.label(lang)
+
+
+#: Every folded spelling of the pool's name (公海, Pool, 公海池 …).
+_POOL_NAMES = frozenset(
+    fold(name)
+    for name in (*ENUMS["pool"].values[0], *(alias for alias, _ in ENUMS["pool"].aliases))
+)
 
 
 def is_pool(owner: Any) -> bool:
-    """Whether a 负责人 value means the pool."""
+    """Whether a 负责人 value means the pool (公海, Pool, 公海池 …, any width or case)."""
     return isinstance(owner, str) and fold(owner) in _POOL_NAMES
 
 
@@ -105,6 +95,8 @@ def last_assignments(ids: pd.Series, owner_log: pd.DataFrame | None) -> pd.Serie
     log = owner_log.loc[owner_log["record"].notna() & ~in_pool(owner_log["new"])]
     times = pd.to_datetime(log["time"], errors="coerce")
     latest = times.groupby(log["record"].astype(str)).max()
+    if latest.empty:  # (pandas cannot map through an empty Series of dates)
+        return empty
     out = ids.astype(object).map(lambda v: None if is_blank(v) else str(v)).map(latest)
     return pd.to_datetime(out, errors="coerce").astype("datetime64[ns]")
 
@@ -346,9 +338,5 @@ register(
             "{name!r} is not an active sales rep; the claim was not taken",
         ),
         "pool-enter": ("负责人改为公海，记录入公海日期", "Owner set to the pool by hand; dated"),
-        "bad-switch": (
-            "“{value}”无效，请填“启用”或“停用”",
-            "{value!r} is not valid: use 启用 (on) or 停用 (off)",
-        ),
     }
 )

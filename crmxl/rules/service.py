@@ -7,7 +7,8 @@ Issues: two clocks from 登记时间, hours by 问题类型 (配置): response (
 (方案提交时间). A clock whose own time is blank counts as completed when the issue was resolved
 (解决时间). Completed on time → 按时完成, late → 超时完成; open and past the deadline → 已超时;
 open with at most 25% of the window left → 即将超时; else 进行中. 处理时长 = 解决时间 − 登记时间,
-in hours with one decimal.
+in hours with one decimal. With 配置 SLA计时 = 工作时 (SPEC 2.8) the deadlines, the hours left and
+处理时长 count working time (:mod:`crmxl.rules.worktime`); calendar time is the default.
 
 Leads: 确认状态 已确认 when 确认时间 is set; 确认超时 when 分配时间 + 线索确认时限 < as_of; else
 待确认 (blank while not assigned).
@@ -20,8 +21,17 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from crmxl.model.schema import ConfirmState, IssueStatus, NeedFollowUpStatus, NeedStatus, SlaState
+from crmxl.i18n import t
+from crmxl.model.schema import (
+    ClockMode,
+    ConfirmState,
+    IssueStatus,
+    NeedFollowUpStatus,
+    NeedStatus,
+    SlaState,
+)
 from crmxl.rules.common import Clock, column
+from crmxl.rules.worktime import CoverageWarning, deadlines, hours_between
 
 DONE_NEEDS = (NeedStatus.CONFIRMED, NeedStatus.CLOSED)
 OPEN_ISSUES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS)
@@ -46,7 +56,7 @@ def need_clocks(needs: pd.DataFrame, clock: Clock) -> tuple[pd.Series, pd.Series
 
 
 def _clock_state(
-    due: pd.Series, done: pd.Series, window_hours: pd.Series, clock: Clock
+    due: pd.Series, done: pd.Series, window_hours: pd.Series, left_hours: pd.Series
 ) -> pd.Series:
     state = pd.Series(None, index=due.index, dtype=object)
     has_due = due.notna()
@@ -54,15 +64,20 @@ def _clock_state(
     state[finished & (done <= due)] = SlaState.MET
     state[finished & (done > due)] = SlaState.MET_LATE
     running = has_due & done.isna()
-    left_hours = (due - clock.now).dt.total_seconds() / 3600
     state[running] = SlaState.RUNNING
     state[running & (left_hours <= WARN_SHARE * window_hours)] = SlaState.DUE_SOON
     state[running & (left_hours < 0)] = SlaState.BREACHED
     return state
 
 
-def issue_clocks(issues: pd.DataFrame, clock: Clock) -> dict[str, pd.Series]:
-    """响应截止, 方案截止, 响应状态, 方案状态 and 处理时长 per issue row."""
+def issue_clocks(
+    issues: pd.DataFrame, clock: Clock, warnings: list[CoverageWarning] | None = None
+) -> dict[str, pd.Series]:
+    """响应截止, 方案截止, 响应状态, 方案状态 and 处理时长 per issue row.
+
+    In working time (SLA计时 = 工作时) the years counted through that no holiday schedule covers
+    are added to ``warnings``.
+    """
     index = issues.index
     logged = column(issues, "logged_at", index)
     if not pd.api.types.is_datetime64_any_dtype(logged):
@@ -71,20 +86,38 @@ def issue_clocks(issues: pd.DataFrame, clock: Clock) -> dict[str, pd.Series]:
     sla = clock.settings.sla_hours
     response_h = kind.map(lambda k: sla[k][0] if k in sla else np.nan).astype("float64")
     plan_h = kind.map(lambda k: sla[k][1] if k in sla else np.nan).astype("float64")
-    response_due = logged + pd.to_timedelta(response_h, unit="h")
-    plan_due = logged + pd.to_timedelta(plan_h, unit="h")
     resolved = _times(issues, "resolved_at", index)
     closed = column(issues, "status", index).isin(CLOSED_ISSUES)
     ended = resolved.where(closed | resolved.notna())
     responded = _times(issues, "first_response_at", index).fillna(ended)
     planned = _times(issues, "plan_at", index).fillna(ended)
-    took = ((resolved - logged).dt.total_seconds() / 3600).round(1)
+    mode, calendar = clock.settings.sla_clock, clock.calendar
+    if mode is ClockMode.WORKING and calendar is not None:
+        response = deadlines(logged, response_h, mode, calendar)
+        plan = deadlines(logged, plan_h, mode, calendar)
+        if warnings is not None:
+            warnings += response.warnings + plan.warnings
+        response_due, plan_due = response.values, plan.values
+        now = pd.Series(clock.now, index=index)
+        response_left = hours_between(now, response_due, mode, calendar)
+        plan_left = hours_between(now, plan_due, mode, calendar)
+        took = hours_between(logged, resolved, mode, calendar).round(1)
+    else:
+        response_due = logged + pd.to_timedelta(response_h, unit="h")
+        plan_due = logged + pd.to_timedelta(plan_h, unit="h")
+        response_left = (response_due - clock.now).dt.total_seconds() / 3600
+        plan_left = (plan_due - clock.now).dt.total_seconds() / 3600
+        took = ((resolved - logged).dt.total_seconds() / 3600).round(1)
+    basis = pd.Series(None, index=index, dtype=object)
+    if mode is ClockMode.WORKING:
+        basis[response_due.notna() | plan_due.notna()] = t("worktime-basis", clock.lang)
     return {
         "response_due": response_due.astype("datetime64[ns]"),
         "plan_due": plan_due.astype("datetime64[ns]"),
-        "response_state": _clock_state(response_due, responded, response_h, clock),
-        "plan_state": _clock_state(plan_due, planned, plan_h, clock),
+        "response_state": _clock_state(response_due, responded, response_h, response_left),
+        "plan_state": _clock_state(plan_due, planned, plan_h, plan_left),
         "hours_to_resolve": took.where(took >= 0),
+        "sla_basis": basis,
     }
 
 

@@ -33,12 +33,9 @@ The scalar functions run the same code on arrays of one.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from functools import cache
 from typing import Any
 
@@ -46,10 +43,42 @@ import numpy as np
 import pandas as pd
 
 from crmxl.i18n import register, t
-from crmxl.model.values import BadValue, is_blank, nfkc, parse_date
+from crmxl.model.options import (
+    DEFAULT_WORK_HOURS,
+    DEFAULT_WORKDAYS,
+    Limit,
+    format_work_hours,
+    format_workdays,
+    parse_limit,
+    parse_work_hours,
+    parse_workdays,
+)
+from crmxl.model.schema import ENUMS, ClockMode, DayKind
+from crmxl.model.values import BadValue, is_blank, parse_date
 
-DEFAULT_WORK_HOURS = "09:00-12:00,13:30-18:00"
-DEFAULT_WORKDAYS = "周一至周五"
+__all__ = [
+    "DEFAULT_WORKDAYS",
+    "DEFAULT_WORK_HOURS",
+    "ClockMode",
+    "CoverageWarning",
+    "DayOverride",
+    "Deadlines",
+    "HolidayProblem",
+    "Limit",
+    "WorkCalendar",
+    "coverage_dicts",
+    "deadlines",
+    "due_by_limit",
+    "format_work_hours",
+    "format_workdays",
+    "hours_between",
+    "library_years",
+    "parse_day_kind",
+    "parse_limit",
+    "parse_work_hours",
+    "parse_workdays",
+    "read_holidays",
+]
 
 _US_PER_DAY = 86_400_000_000
 _US_PER_HOUR = 3_600_000_000
@@ -59,86 +88,7 @@ _NAT = np.iinfo(np.int64).min  # numpy's NaT as int64
 _MAX_YEAR = 9998
 
 
-# ------------------------------------------------------------------------------ clock mode
-
-
-class ClockMode(StrEnum):
-    """How a clock counts: calendar time (the default) or working time."""
-
-    NATURAL = "自然时"
-    WORKING = "工作时"
-
-    @classmethod
-    def parse(cls, value: Any) -> ClockMode:
-        """``自然时``/``工作时`` (or English ``calendar``/``working``); BadValue otherwise."""
-        if isinstance(value, ClockMode):
-            return value
-        if is_blank(value):
-            return cls.NATURAL
-        text = nfkc(str(value)).casefold().replace(" ", "")
-        for mode, names in _MODE_NAMES.items():
-            if text in names:
-                return mode
-        raise BadValue("bad-clock-mode", str(value))
-
-    def label(self, lang: str) -> str:
-        return t(f"clock-{self.name.lower()}", lang)
-
-
-_MODE_NAMES = {
-    ClockMode.NATURAL: {"自然时", "自然时间", "日历时间", "calendar", "calendartime", "natural"},
-    ClockMode.WORKING: {"工作时", "工作时间", "working", "workingtime", "businesshours"},
-}
-
-
-# -------------------------------------------------------------------- parsing 配置 text
-
-_TIME = r"(\d{1,2})\s*[:.]\s*(\d{2})"
-_INTERVAL = re.compile(rf"^{_TIME}\s*(?:-|~|至|到|—|–)\s*{_TIME}$")
-_ITEM_SEP = re.compile(r"[,，、;；\s]+")
-
-
-def parse_work_hours(value: Any) -> tuple[tuple[time, time], ...]:
-    """``09:00-12:00,13:30-18:00`` -> the working intervals of a day, in order.
-
-    Each interval is ``HH:MM-HH:MM`` (``-``, ``~``, ``至`` or ``到`` between; ``24:00`` ends the
-    day); intervals are separated by commas (either width), ``、``, ``;`` or spaces. They must
-    be in order and must not overlap (touching is fine). Raises BadValue ``bad-work-hours``.
-    """
-    if is_blank(value):
-        raise BadValue("bad-work-hours", "")
-    text = nfkc(str(value))
-    text = re.sub(r"\s*(-|~|至|到|—|–)\s*", r"\1", text)
-    text = re.sub(r"\s*:\s*", ":", text)
-    parts = [p for p in _ITEM_SEP.split(text) if p]
-    out: list[tuple[int, int]] = []
-    for part in parts:
-        m = _INTERVAL.match(part)
-        if not m:
-            raise BadValue("bad-work-hours", part)
-        start = _minutes(m[1], m[2], part)
-        end = _minutes(m[3], m[4], part)
-        if end <= start:
-            raise BadValue("bad-work-hours", part)
-        if out and start < out[-1][1]:
-            raise BadValue("bad-work-hours", part)
-        out.append((start, end))
-    if not out:
-        raise BadValue("bad-work-hours", str(value))
-    return tuple((_time_of(s), _time_of(e)) for s, e in out)
-
-
-def _minutes(hours: str, minutes: str, part: str) -> int:
-    h, m = int(hours), int(minutes)
-    if m > 59 or h > 24 or (h == 24 and m):
-        raise BadValue("bad-work-hours", part)
-    return h * 60 + m
-
-
-def _time_of(minutes: int) -> time:
-    # 24:00 is kept as time.max's neighbour: a time cannot say 24:00, so it is 23:59:59.999999
-    # plus one microsecond, handled by _interval_us.
-    return time.max if minutes == 24 * 60 else time(minutes // 60, minutes % 60)
+# ----------------------------------------------------------------- the working day
 
 
 def _interval_us(moment: time) -> int:
@@ -149,136 +99,7 @@ def _interval_us(moment: time) -> int:
     )
 
 
-def format_work_hours(intervals: Iterable[tuple[time, time]]) -> str:
-    """The 配置 text form of working intervals (``09:00-12:00,13:30-18:00``)."""
-
-    def hhmm(moment: time) -> str:
-        return "24:00" if moment == time.max else moment.strftime("%H:%M")
-
-    return ",".join(f"{hhmm(s)}-{hhmm(e)}" for s, e in intervals)
-
-
-_WEEKDAY_NAMES: dict[str, int] = {}
-for _i, (_zh, _en) in enumerate(
-    (
-        ("一", "monday"),
-        ("二", "tuesday"),
-        ("三", "wednesday"),
-        ("四", "thursday"),
-        ("五", "friday"),
-        ("六", "saturday"),
-        ("日", "sunday"),
-    )
-):
-    for _prefix in ("周", "星期", "礼拜"):
-        _WEEKDAY_NAMES[_prefix + _zh] = _i
-    _WEEKDAY_NAMES[_en] = _i
-    _WEEKDAY_NAMES[_en[:3]] = _i
-for _prefix in ("周", "星期", "礼拜"):
-    _WEEKDAY_NAMES[_prefix + "天"] = 6
-_WEEKDAY_NAMES["tue"] = 1
-_WEEKDAY_NAMES["tues"] = 1
-_WEEKDAY_NAMES["thu"] = 3
-_WEEKDAY_NAMES["thur"] = 3
-_WEEKDAY_NAMES["thurs"] = 3
-_RANGE = re.compile(r"^(.+?)(?:至|到|-|~|—|–)(.+)$")
-_ZH_WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-
-
-def parse_workdays(value: Any) -> frozenset[int]:
-    """``周一至周五``, ``周一,周三``, ``周一至周六``, ``Mon-Fri`` -> weekday numbers (Monday 0).
-
-    Names: 周一…周日 (also 星期一, 礼拜一, 周天), Monday…Sunday or Mon…Sun, any case. A range
-    (``至``, ``到``, ``-``, ``~``) may wrap past Sunday (``周六至周一``). Raises BadValue
-    ``bad-workdays``.
-    """
-    if is_blank(value):
-        raise BadValue("bad-workdays", "")
-    text = nfkc(str(value)).casefold()
-    text = re.sub(r"\s*(至|到|-|~|—|–)\s*", r"\1", text)
-    days: set[int] = set()
-    for part in (p for p in _ITEM_SEP.split(text) if p):
-        m = _RANGE.match(part)
-        if m:
-            first, last = _weekday(m[1], part), _weekday(m[2], part)
-            span = (last - first) % 7
-            days.update((first + k) % 7 for k in range(span + 1))
-        else:
-            days.add(_weekday(part, part))
-    if not days:
-        raise BadValue("bad-workdays", str(value))
-    return frozenset(days)
-
-
-def _weekday(name: str, part: str) -> int:
-    day = _WEEKDAY_NAMES.get(name.strip().rstrip("."))
-    if day is None:
-        raise BadValue("bad-workdays", part)
-    return day
-
-
-def format_workdays(days: Iterable[int]) -> str:
-    """The 配置 text form of working weekdays: ``周一至周五`` or ``周一,周三``."""
-    ordered = sorted(set(days))
-    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
-        return f"{_ZH_WEEKDAYS[ordered[0]]}至{_ZH_WEEKDAYS[ordered[-1]]}"
-    return ",".join(_ZH_WEEKDAYS[d] for d in ordered)
-
-
-# ----------------------------------------------------------------------- limits (时限)
-
-
-@dataclass(frozen=True)
-class Limit:
-    """A time limit as 配置 writes it: hours (``24``, ``24小时``) or working days (``2个工作日``)."""
-
-    amount: float
-    unit: str  # "hours" or "workdays"
-
-    @property
-    def hours(self) -> float:
-        """The limit in hours (only for ``unit == "hours"``)."""
-        if self.unit != "hours":
-            raise ValueError("a limit in working days has no fixed number of hours")
-        return self.amount
-
-
-_LIMIT = re.compile(
-    r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>|h|hours?|小时|个?小时|个?工作日|工作天|working\s*days?|workdays?|wd)$",
-    re.IGNORECASE,
-)
-
-
-def parse_limit(value: Any) -> Limit:
-    """``24``, ``24小时``, ``24h`` -> hours; ``2个工作日``, ``2工作日``, ``2 working days`` -> days.
-
-    Working days are always counted on the working calendar (that is what the words say); hours
-    count calendar or working hours by the clock's 计时方式. Raises BadValue ``bad-limit``
-    (negative, unknown unit, a fraction of a working day).
-    """
-    if isinstance(value, bool) or is_blank(value):
-        raise BadValue("bad-limit", str(value))
-    if isinstance(value, int | float):
-        if not math.isfinite(value) or value < 0:
-            raise BadValue("bad-limit", str(value))
-        return Limit(float(value), "hours")
-    m = _LIMIT.match(nfkc(str(value)))
-    if not m:
-        raise BadValue("bad-limit", str(value))
-    amount = float(m["n"])
-    unit = m["unit"].casefold()
-    if "工作" in unit or "work" in unit or unit == "wd":
-        if amount != int(amount):
-            raise BadValue("bad-limit", str(value))
-        return Limit(amount, "workdays")
-    return Limit(amount, "hours")
-
-
 # ---------------------------------------------------------------------- the 节假日 sheet
-
-#: 类型 values of the 节假日 sheet (folded): a day off, a working day.
-_OFF_WORDS = frozenset({"休", "休息", "放假", "off", "holiday", "dayoff"})
-_ON_WORDS = frozenset({"班", "上班", "补班", "work", "workday", "working"})
 
 
 @dataclass(frozen=True)
@@ -309,15 +130,13 @@ class HolidayProblem:
 
 
 def parse_day_kind(value: Any) -> bool:
-    """``休`` -> False (a day off), ``班`` -> True (a working day); also Off/Work in English."""
+    """``休`` -> False (a day off), ``班`` -> True (a working day); also Off/Work, 放假, 补班 …"""
     if is_blank(value):
         raise BadValue("holiday-bad-kind", "")
-    text = nfkc(str(value)).casefold().replace(" ", "").replace("-", "")
-    if text in _OFF_WORDS:
-        return False
-    if text in _ON_WORDS:
-        return True
-    raise BadValue("holiday-bad-kind", str(value))
+    kind = ENUMS["day_kinds"].canonical(str(value))
+    if kind is None:
+        raise BadValue("holiday-bad-kind", str(value))
+    return kind == DayKind.WORK
 
 
 def read_holidays(frame: pd.DataFrame) -> tuple[tuple[DayOverride, ...], list[HolidayProblem]]:
@@ -395,6 +214,11 @@ class CoverageWarning:
 
     def text(self, lang: str = "zh") -> str:
         return t(self.code, lang, year=self.year)
+
+
+def coverage_dicts(warnings: Iterable[CoverageWarning], lang: str = "zh") -> list[dict[str, Any]]:
+    """The warnings as ``--json`` prints them: code, year and message."""
+    return [{"code": w.code, "year": w.year, "message": w.text(lang)} for w in warnings]
 
 
 @dataclass
@@ -667,6 +491,20 @@ class WorkCalendar:
         amount = np.array([round(hours * _US_PER_HOUR)], dtype=np.int64)
         return _from_us(self._add_hours_us(_one_us(start), amount))
 
+    def working_hours_before(self, end: datetime | date, hours: float) -> datetime:
+        """The earliest moment from which ``hours`` of working time end at ``end`` (at the
+        latest): the start that :meth:`add_working_hours` takes back to ``end``'s place in
+        working time (at a boundary, 12:00 rather than 13:30)."""
+        if not hours >= 0:
+            raise ValueError("hours must be a number, not negative")
+        moment = _one_us(end)
+        self._hold_for(np.floor_divide(moment, _US_PER_DAY) - 366 * (1 + int(hours) // 2000))
+        self._hold_for(np.floor_divide(moment, _US_PER_DAY), ahead_years=1)
+        target = self._position(moment) - round(hours * _US_PER_HOUR)
+        if target <= 0:
+            raise OverflowError("the start is before the first year a calendar can count")
+        return _from_us(self._moment(np.maximum(target, 1)))
+
     def working_hours_between(self, earlier: datetime | date, later: datetime | date) -> float:
         """Working hours from ``earlier`` to ``later`` (negative when later < earlier)."""
         return float(self._between_us(_one_us(earlier), _one_us(later))[0])
@@ -812,8 +650,6 @@ def _series(us: np.ndarray, index: pd.Index) -> pd.Series:
 
 register(
     {
-        "clock-natural": ("自然时", "calendar time"),
-        "clock-working": ("工作时", "working time"),
         "worktime-uncovered-year": (
             "{year} 年的法定节假日和调休未知（节假日库与“节假日”工作表都未覆盖），该年按周末计算；"
             "请在“节假日”工作表填写 {year} 年的放假和调休安排",
@@ -822,23 +658,6 @@ register(
             "holidays and make-up working days to the Holidays sheet",
         ),
         "worktime-basis": ("按工作时间计", "counted in working time"),
-        "bad-work-hours": (
-            "“{value}”不是有效的工作时间段（如 09:00-12:00,13:30-18:00，按顺序且不重叠）",
-            "{value!r} is not a valid list of working hours (e.g. 09:00-12:00,13:30-18:00, "
-            "in order, not overlapping)",
-        ),
-        "bad-workdays": (
-            "“{value}”不是有效的工作日（如 周一至周五、周一,周三、Mon-Fri）",
-            "{value!r} is not a valid list of working days (e.g. 周一至周五, Mon-Fri, Mon,Wed)",
-        ),
-        "bad-clock-mode": (
-            "“{value}”不是有效的计时方式（自然时 或 工作时）",
-            "{value!r} is not a clock mode (自然时 calendar time, or 工作时 working time)",
-        ),
-        "bad-limit": (
-            "“{value}”不是有效的时限（如 24、24小时、2个工作日）",
-            "{value!r} is not a valid time limit (e.g. 24, 24 hours, 2 working days)",
-        ),
         "holiday-bad-date": ("“{value}”不是有效日期", "{value!r} is not a date"),
         "holiday-bad-kind": (
             "类型“{value}”无效，只能填“休”或“班”",

@@ -42,6 +42,8 @@ class SheetJob:
     frame: pd.DataFrame
     keys: list[str]
     appendable: bool
+    #: sheet rows (1-based) that are read-only but for 负责人: the pool's customers (SPEC 2.9)
+    readonly_rows: tuple[int, ...] = ()
 
 
 @dataclass
@@ -190,7 +192,8 @@ def _write_data_sheet(ws: NewSheet, fmts: _Formats, spec: SheetSpec, sheet: Shee
             blank_fmt = lock_fmt if open_below else None
         else:
             blank_fmt = None if open_below else open_fmt
-        _write_column(ws, c, sheet.frame[key], col, cell_fmt, blank_fmt)
+        readonly = dict.fromkeys(sheet.readonly_rows, open_fmt if key == "owner" else lock_fmt)
+        _write_column(ws, c, sheet.frame[key], col, cell_fmt, blank_fmt, readonly)
     token = len(sheet.columns)
     token_fmt = fmts.cell(None, True)
     ws.set_column(token, token, 8, token_fmt, {"hidden": True})
@@ -215,8 +218,27 @@ def _write_column(
     col: Column,
     fmt: Style,
     blank_fmt: Style | None,
+    rows: dict[int, Style] | None = None,
 ) -> None:
-    """One column of cells, typed as the master held them (fast paths for typed columns)."""
+    """One column of cells, typed as the master held them (fast paths for typed columns).
+
+    ``rows``: sheet rows whose cells (blank or not) take another format (the pool's read-only
+    rows); they are written again after the column.
+    """
+    _write_cells(ws, c, series, col, fmt, blank_fmt)
+    for r, row_fmt in (rows or {}).items():
+        _write_cells(ws, c, series.iloc[r - 1 : r], col, row_fmt, row_fmt, first=r)
+
+
+def _write_cells(
+    ws: NewSheet,
+    c: int,
+    series: pd.Series,
+    col: Column,
+    fmt: Style,
+    blank_fmt: Style | None,
+    first: int = 1,
+) -> None:
     write_number = ws.write_number
     write_blank = ws.write_blank
     if pd.api.types.is_datetime64_any_dtype(series.dtype) or pd.api.types.is_float_dtype(
@@ -227,7 +249,7 @@ def _write_column(
             if pd.api.types.is_datetime64_any_dtype(series.dtype)
             else series.to_numpy(dtype="float64", na_value=np.nan)
         )
-        for r, v in enumerate(numbers.tolist(), start=1):
+        for r, v in enumerate(numbers.tolist(), start=first):
             if v == v:
                 write_number(r, c, v, fmt)
             elif blank_fmt is not None:
@@ -236,7 +258,7 @@ def _write_column(
     write_string = ws.write_string
     is_date = col.type in _DATE_TYPES
     is_number = col.type in _NUMBER_TYPES
-    for r, v in enumerate(series.tolist(), start=1):
+    for r, v in enumerate(series.tolist(), start=first):
         kind = type(v)
         if kind is str:
             if not v.strip():
@@ -333,8 +355,10 @@ def _write_guide(ws: NewSheet, fmts: _Formats, job: Job, rows: dict[str, int]) -
     ws.write_string(r, 0, t("split-guide-how", lang), styles.section)
     r += 1
     appendable = "、".join(s.name for s in job.sheets if s.appendable)
+    pool = ("split-guide-pool",) if any(s.readonly_rows for s in job.sheets) else ()
     for code in (
         "split-guide-open",
+        *pool,
         "split-guide-add",
         "split-guide-delete",
         "split-guide-return",
@@ -368,6 +392,14 @@ register(
             "改完后把文件交回；管理员运行 crmxl merge 主文件 本文件，只合并你负责的客户的修改。",
             "Hand the file back when done; the admin runs crmxl merge MASTER THIS-FILE, which "
             "takes only changes to your own customers.",
+        ),
+        "split-guide-pool": (
+            "客户档案末尾负责人为“公海”的行是可认领的公海客户，只读；在负责人填上你的名字即认领，"
+            "合并后由 crmxl refresh 生效（原负责人冷却期内不能认领）。",
+            "Rows of the customer sheet whose owner is the pool are pool customers you may "
+            "claim; they are read-only: type your name as the owner to claim one, which takes "
+            "effect with crmxl refresh after the merge (not for the former owner in the "
+            "cool-down).",
         ),
         "split-guide-protect": (
             "工作表保护没有密码，只为防止误改。",

@@ -56,6 +56,7 @@ from crmxl.splitmerge.people import (
     row_owners,
     sensitive,
 )
+from crmxl.splitmerge.poolrows import claim_code, was_pool_row
 from crmxl.splitmerge.returned import (
     SplitLog,
     checked_manifest,
@@ -277,6 +278,13 @@ def _merge_sheet(
             continue
         record = mf.key_label(key)
         row = master.row_of(table, key)
+        if (
+            spec.key == "customers"
+            and "owner" in position
+            and was_pool_row(base[position["owner"]])
+        ):
+            _merge_pool_row(master, report, manifest, table, theirs, rows[i], row, record, changed)
+            continue
         mine = row is not None and _in_scope(who, master.owner(table, row))
         for k in changed:
             col = spec.column(k)
@@ -359,6 +367,37 @@ def _copies(matched: dict[int, int]) -> dict[int, list[int]]:
     for i, token in matched.items():
         rows_of.setdefault(token, []).append(i)
     return {token: positions for token, positions in rows_of.items() if len(positions) > 1}
+def _merge_pool_row(
+    master: _Master,
+    report: FileReport,
+    manifest: mf.Manifest,
+    table: Table,
+    theirs: Table,
+    their_row: int,
+    row: int | None,
+    record: str,
+    changed: list[str],
+) -> None:
+    """A pool customer's row of the split (SPEC 2.9): only the person's claim is taken —
+    负责人 set to their own name while the customer is still in the pool; nothing else."""
+    sheet = table.sheet_name
+    for k in changed:
+        header = table.header(k) if k in table.columns else table.spec.column(k).name(table.lang)
+        new = theirs.data.at[their_row, k]
+        if row is None:
+            report.rejected.append(Rejected(sheet, record, header, plain(new), "merge-row-gone"))
+            continue
+        code = (
+            "merge-pool-readonly"
+            if k != "owner"
+            else claim_code(plain(new), manifest.owner, master.value(table, row, "owner"))
+        )
+        if code is not None:
+            report.rejected.append(Rejected(sheet, record, header, plain(new), code))
+            continue
+        old = master.value(table, row, k)
+        _apply(master, table, row, k, new, record, manifest, report.path)
+        report.applied.append(Change(sheet, record, header, plain(old), plain(new), row))
 
 
 def _label(theirs: Table, row: int, entry: mf.SheetEntry, token: int | None) -> str:

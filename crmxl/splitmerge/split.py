@@ -43,6 +43,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from crmxl import concurrency
 from crmxl.errors import WorkspaceError, WriteRefusedError
 from crmxl.i18n import pick, register, t
@@ -65,6 +67,7 @@ from crmxl.splitmerge.people import (
     removed_columns,
     rep_tier_reasons,
 )
+from crmxl.splitmerge.poolrows import pool_positions
 from crmxl.workbook import SaveReport, check_not_open, fingerprint, write_locked
 from crmxl.workbook.fileops import temp_name
 from crmxl.workbook.guard import check_workbook
@@ -304,6 +307,11 @@ def _make_job(
         if table is None:
             continue
         positions = index.positions(key, who.scope)
+        readonly: tuple[int, ...] = ()
+        if key == "customers":  # the pool customers the person may claim (SPEC 2.9)
+            pool = pool_positions(ws, who, exported_at)
+            readonly = tuple(range(len(positions) + 1, len(positions) + len(pool) + 1))
+            positions = np.concatenate([positions, pool]).astype(np.intp)
         columns = exported_columns(table, who, ws)
         frame = table.data.take(positions)[columns]
         reasons = index.rep_reasons
@@ -311,6 +319,11 @@ def _make_job(
         if rewrite and reasons is not None:
             # the reason quotes the amounts: a salesperson's says which rule only
             frame = frame.assign(tier_reason=reasons.take(positions).to_numpy())
+        if readonly:  # no sensitive value of a customer that is not the person's
+            frame = frame.copy()
+            for k in columns:
+                if ws.settings.is_sensitive(key, k):
+                    frame.iloc[readonly[0] - 1 :, columns.index(k)] = None
         sheets.append(
             SheetJob(
                 key=key,
@@ -320,6 +333,7 @@ def _make_job(
                 frame=frame,
                 keys=index.keys[key].take(positions).tolist(),
                 appendable=key in APPENDABLE,
+                readonly_rows=readonly,
             )
         )
     removed = removed_columns(ws, who)

@@ -17,8 +17,10 @@ from typing import Any
 from crmxl.a1 import column_letter
 from crmxl.i18n import register, t
 from crmxl.model import values
-from crmxl.model.schema import ENUMS, SHEETS, SHEETS_BY_KEY, SheetSpec
+from crmxl.model.options import format_work_hours, format_workdays
+from crmxl.model.schema import ENUMS, SHEETS, SHEETS_BY_KEY, DayKind, Pool, SheetSpec
 from crmxl.model.settings import DEFAULT_THRESHOLDS, TIER_SCHEMES, Settings
+from crmxl.rules.worktime import library_years
 from crmxl.starter.look import Styles, list_enum
 from crmxl.starter.sample import Problem, Sample
 from crmxl.workbook.newbook import NewSheet, Style
@@ -155,6 +157,7 @@ def write_guide(
         (manager, f"crmxl report {names} -o {t('guide-report-name', lang)}", "guide-do-report"),
         (t("guide-who-everyone", lang), f"crmxl todo {names} --owner {owner}", "guide-do-todo"),
         (t("guide-who-admin", lang), f"crmxl assign {names}", "guide-do-assign"),
+        (t("guide-who-admin", lang), f"crmxl assign {names} --pool", "guide-do-assign-pool"),
     ):
         line((who, wrap), (command, code), (t(effect, lang), wrap))
     log = t(
@@ -232,6 +235,27 @@ def write_guide(
     line((t("guide-rule-limits", lang), label), (limits, wrap))
     line((t("guide-rule-churn", lang), label), (t("guide-rule-churn-text", lang), wrap))
     line((t("guide-rule-leads", lang), label), (t("guide-rule-leads-text", lang), wrap))
+    worktime = t(
+        "guide-rule-worktime-text",
+        lang,
+        hours=format_work_hours(s.work_hours),
+        days=format_workdays(s.workdays, lang),
+        last=max(library_years()),
+        holidays=SHEETS_BY_KEY["holidays"].name(lang),
+        off=DayKind.OFF.label(lang),
+        on=DayKind.WORK.label(lang),
+    )
+    line((t("guide-rule-worktime", lang), label), (worktime, wrap))
+    pool_days = sep.join(f"{x} {d}{day}" for x, d in s.pool_days.items())
+    pool = t(
+        "guide-rule-pool-text",
+        lang,
+        days=pool_days,
+        protect=s.protect_days,
+        cooldown=s.cooldown_days,
+        pool=Pool.POOL.label(lang),
+    )
+    line((t("guide-rule-pool", lang), label), (pool, wrap))
 
     if data is not None:
         section("guide-sample")
@@ -390,6 +414,35 @@ register(
             "High: overdue by more than one cadence, a complaint past its deadline, the decision maker left, tier fell. Medium: overdue, an open issue, a customer with no deal in 12 months. Else low.",
         ),
         "guide-rule-leads": ("线索分配", "Lead assignment"),
+        "guide-do-assign-pool": (
+            "启用公海规则时：把公海客户按同样的规则分给销售专员（原负责人冷却期内不分回）",
+            "With the public pool on: hand the pool's customers out by the same rules (never "
+            "back to the former owner within the cool-down)",
+        ),
+        "guide-rule-worktime": ("工作时间", "Working time"),
+        "guide-rule-worktime-text": (
+            "配置中的 SLA计时、建档计时、录入计时 默认按自然时；改为“工作时”后只计工作日的 {hours}"
+            "（工作日：{days}）。法定节假日和调休按国务院安排（内置至 {last} 年）；“{holidays}”表可逐日补充"
+            "或覆盖（类型填“{off}”或“{on}”），内置库和该表都未覆盖的年份只按周末计算并给出提示。"
+            "建档时限、录入时限也可写“2个工作日”：截止到首次接触（沟通）后第2个工作日下班。",
+            "The SLA Clock, Record Clock and Entry Clock settings count calendar time by default; "
+            "set to working time they count only {hours} on working days ({days}). Public "
+            "holidays and make-up days follow the State Council's schedule (built in up to "
+            "{last}); the {holidays} sheet adds or overrides days one by one (Type {off} or {on}); "
+            "a year neither covers counts weekends only, with a warning. The record and entry "
+            "limits may also read '2 working days': due at the close of the 2nd working day after.",
+        ),
+        "guide-rule-pool": ("公海", "Public pool"),
+        "guide-rule-pool-text": (
+            "公海规则默认停用。启用后，潜在、意向客户超过公海天数（{days}）无跟进，refresh 将其退回公海："
+            "负责人改为“{pool}”，记下原负责人和入公海日期；分配或认领后 {protect} 天内不退回。"
+            "销售专员在负责人填上自己的名字即认领，原负责人 {cooldown} 天内不能认领。",
+            "Off by default. When on, a prospect or interested customer without a follow-up for "
+            "longer than the pool days ({days}) is returned by refresh: its owner becomes "
+            "{pool}, with the former owner and the date kept; none returns within {protect} days "
+            "of being assigned or claimed. A rep claims one by typing their name as its owner; "
+            "the former owner cannot for {cooldown} days.",
+        ),
         "guide-rule-leads-text": (
             "分给在岗、负责该区域的销售专员，优先擅长该行业的，其次未结线索最少的；达到线索上限的不再分配；电话或公司名与现有客户相同的标为重复。",
             "To an active sales rep covering the region, preferring the lead's industry, then the fewest open leads; none beyond a rep's cap; a lead matching a customer's phone or name is flagged as a duplicate.",

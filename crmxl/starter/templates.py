@@ -37,7 +37,7 @@ from crmxl.model.schema import (
     fold,
     match_sheet,
 )
-from crmxl.model.settings import DEFINITIONS, default_rows
+from crmxl.model.settings import DEFINITIONS, Settings, default_rows
 from crmxl.starter.guide import as_of_arg, as_of_text, problem_cell, write_guide
 from crmxl.starter.look import (
     DATA_ROWS,
@@ -308,7 +308,9 @@ def _build(
     for spec in specs:
         ws = wb.add_sheet(spec.name(lang))
         if spec.key == "settings":
-            rows[spec.name(lang)] = _write_settings(ws, styles, spec, lang)
+            rows[spec.name(lang)] = _write_settings(
+                ws, styles, spec, lang, data.settings if data else None
+            )
         else:
             records = data.rows.get(spec.key, []) if data else []
             rows[spec.name(lang)] = _write_data_sheet(ws, styles, spec, lang, records, has_settings)
@@ -405,15 +407,17 @@ def _setting_value(kind: str, text: str) -> tuple[Any, str | None]:
         return None, None
     if kind == "percent" and text.endswith("%"):
         return float(text[:-1]) / 100, _SETTINGS_FORMATS["percent"]
-    if kind in ("amount", "int", "hours"):
+    if kind in ("amount", "int", "hours") or (kind == "limit" and text.isdigit()):
         number = float(text)
         return (int(number) if number == int(number) else number), _SETTINGS_FORMATS.get(kind)
     return text, None
 
 
-def _write_settings(ws: NewSheet, styles: Styles, spec: SheetSpec, lang: str) -> int:
+def _write_settings(
+    ws: NewSheet, styles: Styles, spec: SheetSpec, lang: str, settings: Settings | None
+) -> int:
     _write_headers(ws, styles, spec, lang)
-    rows = default_rows(lang)
+    rows = default_rows(lang, settings)
     for r, (defn, (key, text, note)) in enumerate(zip(DEFINITIONS, rows, strict=True), start=1):
         ws.write_string(r, 0, key)
         value, fmt = _setting_value(defn.kind, text)

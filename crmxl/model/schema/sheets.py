@@ -236,6 +236,25 @@ CUSTOMERS = SheetSpec(
         ),
         C("days_overdue", "逾期天数", "Days Overdue", T.INT, auto=True, min=0, width=9),
         C("churn_risk", "流失风险", "Churn Risk", T.TEXT, auto=True, width=30),
+        C(
+            "former_owner",
+            "原负责人",
+            "Former Owner",
+            T.TEXT,
+            auto=True,
+            note_zh="退回公海前的负责人（启用公海规则时由 refresh 填写）",
+            note_en="The owner before the customer went to the pool (set by refresh)",
+        ),
+        C(
+            "pooled_on",
+            "入公海日期",
+            "In Pool Since",
+            T.DATE,
+            auto=True,
+            aliases=("进入公海日期", "入池日期"),
+            note_zh="退回公海的日期；认领或分配后清空",
+            note_en="When the customer went to the pool; cleared once claimed or handed out",
+        ),
     ),
     id_column="customer_id",
     aliases=("客户信息", "客户档案表", "客户信息表", "Customer File"),
@@ -475,6 +494,17 @@ ISSUES = SheetSpec(
         C("response_state", "响应状态", "Response State", T.ENUM, auto=True, enum="sla_states"),
         C("plan_state", "方案状态", "Plan State", T.ENUM, auto=True, enum="sla_states"),
         C("hours_to_resolve", "处理时长", "Hours to Resolve", T.NUMBER, auto=True, min=0),
+        C(
+            "sla_basis",
+            "时限说明",
+            "SLA Basis",
+            T.TEXT,
+            auto=True,
+            width=14,
+            note_zh="配置“SLA计时”为工作时时写“按工作时间计”：截止、状态和处理时长只计工作时间",
+            note_en="Says 'counted in working time' when the SLA Clock setting is working time: "
+            "deadlines, states and hours count working time only",
+        ),
     ),
     id_column="issue_id",
     aliases=("问题处理跟踪表", "客户问题处理跟踪表", "问题跟踪表", "Issue Tracker"),
@@ -578,6 +608,31 @@ SETTINGS = SheetSpec(
     purpose_en="Tier thresholds, cadences, SLA hours, dropdown lists; blank means default.",
 )
 
+HOLIDAYS = SheetSpec(
+    "holidays",
+    "节假日",
+    "Holidays",
+    (
+        C("date", "日期", "Date", T.DATE, required=True, aliases=("节假日日期",)),
+        C(
+            "kind",
+            "类型",
+            "Type",
+            T.ENUM,
+            required=True,
+            enum="day_kinds",
+            width=8,
+            note_zh="休 = 放假；班 = 调休上班",
+            note_en="Off = a day off; Work = a make-up working day",
+        ),
+        C("note", "说明", "Note", T.TEXT, width=30, aliases=("备注", "名称")),
+    ),
+    aliases=("节假日安排", "假期安排", "Holiday Calendar"),
+    purpose_zh="可选：补充或覆盖法定节假日与调休（内置库未覆盖的年份、公司自己的假期）；工作时计时用。",
+    purpose_en="Optional: add or override public holidays and make-up days (years the built-in "
+    "library lacks, the company's own days off); used when clocks count working time.",
+)
+
 CHANGELOG = SheetSpec(
     "changelog",
     "变更日志",
@@ -608,9 +663,14 @@ SHEETS: tuple[SheetSpec, ...] = (
     LEADS,
     TEAM,
     SETTINGS,
+    HOLIDAYS,
     CHANGELOG,
 )
 SHEETS_BY_KEY: dict[str, SheetSpec] = {s.key: s for s in SHEETS}
+
+#: Sheets a workspace may well do without: no warning when they are missing, and alone they do
+#: not make a workbook a CRM workbook.
+OPTIONAL_SHEETS = ("settings", "holidays", "changelog")
 
 #: The guide sheet (说明) that templates add; not a data sheet.
 GUIDE_NAMES = ("说明", "Guide")
@@ -627,6 +687,7 @@ SEPARATE_FILES: dict[str, tuple[str, ...]] = {
         "leads",
         "team",
         "settings",
+        "holidays",
     ),
     "needs": ("needs",),
     "issues": ("issues",),

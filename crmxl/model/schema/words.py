@@ -248,6 +248,43 @@ class RiskLevel(Word):
     LOW = "低", "Low"
 
 
+class Pool(Word):
+    """负责人 of a customer in the public pool (SPEC 2.9): not a person, the pool itself."""
+
+    POOL = "公海", "Pool"
+
+
+class DayKind(Word):
+    """类型 of a 节假日 row (SPEC 2.8): a day off, or a working day (调休)."""
+
+    OFF = "休", "Off"
+    WORK = "班", "Work"
+
+
+class ClockMode(Word):
+    """计时方式 of a clock in 配置 (SPEC 2.8): calendar time (the default) or working time."""
+
+    NATURAL = "自然时", "calendar time"
+    WORKING = "工作时", "working time"
+
+    @classmethod
+    def parse(cls, value: object) -> ClockMode:
+        """``自然时``/``工作时`` (or ``calendar``/``working``, any case); blank is 自然时.
+
+        Raises :class:`~crmxl.model.values.BadValue` ``bad-clock-mode`` otherwise.
+        """
+        from crmxl.model.options import parse_clock_mode  # values imports this module
+
+        return parse_clock_mode(value)
+
+
+class Switch(Word):
+    """An on/off 配置 value (公海规则: 启用 / 停用)."""
+
+    ON = "启用", "On"
+    OFF = "停用", "Off"
+
+
 @dataclass(frozen=True)
 class Enumeration:
     """A fixed list of values: canonical Chinese values with their English twins."""
@@ -330,6 +367,60 @@ ENUMS: dict[str, Enumeration] = {
         Enumeration.of("confirm_states", ConfirmState),
         Enumeration.of("roles", Role),
         Enumeration.of("risk_levels", RiskLevel),
+        Enumeration.of("pool", Pool, aliases=(("公海池", "公海"), ("Public Pool", "公海"))),
+        Enumeration.of(
+            "day_kinds",
+            DayKind,
+            aliases=(
+                ("休息", "休"),
+                ("放假", "休"),
+                ("Holiday", "休"),
+                ("Day Off", "休"),
+                ("上班", "班"),
+                ("补班", "班"),
+                ("Workday", "班"),
+                ("Working", "班"),
+                ("Working Day", "班"),
+            ),
+        ),
+        Enumeration.of(
+            "clock_modes",
+            ClockMode,
+            aliases=(
+                ("自然时间", "自然时"),
+                ("日历时间", "自然时"),
+                ("calendar", "自然时"),
+                ("natural", "自然时"),
+                ("calendartime", "自然时"),
+                ("工作时间", "工作时"),
+                ("working", "工作时"),
+                ("workingtime", "工作时"),
+                ("business hours", "工作时"),
+                ("businesshours", "工作时"),
+            ),
+        ),
+        Enumeration.of(
+            "switches",
+            Switch,
+            aliases=(
+                ("开启", "启用"),
+                ("开", "启用"),
+                ("是", "启用"),
+                ("Yes", "启用"),
+                ("True", "启用"),
+                ("Enabled", "启用"),
+                ("Enable", "启用"),
+                ("1", "启用"),
+                ("关闭", "停用"),
+                ("关", "停用"),
+                ("否", "停用"),
+                ("No", "停用"),
+                ("False", "停用"),
+                ("Disabled", "停用"),
+                ("Disable", "停用"),
+                ("0", "停用"),
+            ),
+        ),
         Enumeration.of(
             "yesno",
             YesNo,

@@ -26,6 +26,7 @@ from crmxl.model.settings import DEFAULT_REGIONS
 from crmxl.starter.sample.base import SAMPLE_AS_OF, SAMPLE_SEED, Problem, Row, Sample
 from crmxl.starter.sample.customers import Customers
 from crmxl.starter.sample.leads import Leads
+from crmxl.starter.sample.pool import PoolScenarios
 from crmxl.starter.sample.problems import Problems
 from crmxl.starter.sample.records import Records
 from crmxl.starter.sample.vocabulary import (
@@ -38,7 +39,7 @@ from crmxl.starter.sample.vocabulary import (
 )
 
 
-class _Builder(Customers, Records, Leads, Problems):
+class _Builder(Customers, Records, Leads, Problems, PoolScenarios):
     """Builds the sample; one instance per call of :func:`build_sample`."""
 
     def build(self) -> Sample:
@@ -77,6 +78,7 @@ class _Builder(Customers, Records, Leads, Problems):
         self.team()
         self.referrals()
         self.extras()
+        self.pool_scenarios()
         self.deliberate_problems()
         return self.finish()
 
@@ -87,7 +89,8 @@ class _Builder(Customers, Records, Leads, Problems):
             problems.append(Problem(sheet, index, column, severity, zh, en))
         problems.sort(key=lambda p: (list(SHEETS_BY_KEY).index(p.sheet), p.row))
         rows = {k: v for k, v in self.rows.items() if v}
-        return Sample(self.as_of, self.seed, rows, problems, dict(sorted(self.scenarios.items())))
+        scenarios = dict(sorted(self.scenarios.items()))
+        return Sample(self.as_of, self.seed, rows, problems, scenarios, self.settings)
 
 
 def build_sample(as_of: datetime | None = None, seed: int = SAMPLE_SEED) -> Sample:

@@ -4,18 +4,23 @@ builder shares (:class:`Base`: the clock, the random source, the rows made so fa
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from crmxl.model.schema import SHEETS_BY_KEY
+from crmxl.model.schema import SHEETS_BY_KEY, ClockMode
 from crmxl.model.settings import Settings
+from crmxl.rules.worktime import WorkCalendar
 from crmxl.starter.sample.vocabulary import CITIES, ENDINGS, TRADES, WORDS, weighted
 
 #: The as-of moment of the bundled ``sample_data/crm-sample.xlsx`` (a date alone: its start).
 SAMPLE_AS_OF = datetime(2026, 11, 20)
 
 SAMPLE_SEED = 20261120
+
+#: The sample's 配置: the defaults, with the issue clocks in working time (SPEC 2.8) and the
+#: public pool on (SPEC 2.9), so that both show.
+SAMPLE_SETTINGS = replace(Settings(), sla_clock=ClockMode.WORKING, pool_enabled=True)
 
 Row = dict[str, Any]
 
@@ -45,6 +50,8 @@ class Sample:
     problems: list[Problem] = field(default_factory=list)
     #: scenario name -> the ID of the record that plays it (a customer, issue, need or lead ID)
     scenarios: dict[str, str] = field(default_factory=dict)
+    #: what the sample's 配置 sheet says
+    settings: Settings = field(default_factory=lambda: SAMPLE_SETTINGS)
 
     def count(self, sheet_key: str) -> int:
         return len(self.rows.get(sheet_key, []))
@@ -87,7 +94,8 @@ class Base:
         self.as_of = as_of
         self.today = as_of.date()
         self.rng = random.Random(seed)
-        self.settings = Settings()
+        self.settings = SAMPLE_SETTINGS
+        self.calendar = WorkCalendar(self.settings.work_hours, self.settings.workdays)
         self.rows: dict[str, list[Row]] = {s: [] for s in SHEETS_BY_KEY if s != "settings"}
         self.problems: list[tuple[str, Row, str, str, str, str]] = []
         self.scenarios: dict[str, str] = {}
@@ -97,6 +105,18 @@ class Base:
 
     def day(self, days_ago: int) -> date:
         return self.today - timedelta(days=days_ago)
+
+    def back(self, hours: float) -> datetime:
+        """The moment ``hours`` of SLA time (working time in the sample) before as_of."""
+        if self.settings.sla_clock is ClockMode.WORKING:
+            return self.calendar.working_hours_before(self.as_of, hours)
+        return self.as_of - timedelta(hours=hours)
+
+    def sla_after(self, start: datetime, hours: float) -> datetime:
+        """``start`` plus ``hours`` of SLA time (working time in the sample)."""
+        if self.settings.sla_clock is ClockMode.WORKING:
+            return self.calendar.add_working_hours(start, hours)
+        return start + timedelta(hours=hours)
 
     def problem(self, sheet: str, row: Row, column: str, severity: str, zh: str, en: str) -> None:
         self.problems.append((sheet, row, column, severity, zh, en))

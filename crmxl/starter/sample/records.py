@@ -14,6 +14,7 @@ from crmxl.model.schema import (
     Priority,
     Stage,
 )
+from crmxl.rules.worktime import library_years
 from crmxl.starter.sample.base import Base, Row, _Plan
 from crmxl.starter.sample.vocabulary import (
     DEPARTMENTS,
@@ -160,6 +161,27 @@ class Records(Base):
             "satisfaction": times.get("satisfaction"),
         }
 
+    def holiday_issue(self, plan: _Plan) -> Row | None:
+        """A complaint logged the evening before 国庆 (SPEC 2.8's hard day): counted in working
+        time, its clocks start on the first working day after the holiday, so a reply then is on
+        time. The latest 国庆 the holiday library knows that is over by as_of (None: none)."""
+        known = [y for y in library_years() if date(y, 10, 20) <= self.today]
+        if not known:
+            return None
+        year = max(known)
+        logged = datetime(year, 9, 30, 20, 0)
+        return self.issue(
+            plan,
+            IssueType.COMPLAINT,
+            logged,
+            response=self.sla_after(logged, 1.5),
+            planned=self.sla_after(logged, 23),
+            resolved=self.sla_after(logged, 28),
+            status=IssueStatus.RESOLVED,
+            outcome="节后第一个工作日回复，方案按时提交",
+            satisfaction=4,
+        )
+
     def issues(self) -> None:
         rng = self.rng
         sla = self.settings.sla_hours
@@ -180,11 +202,12 @@ class Records(Base):
             logged = work_time(rng, self.day(rng.randint(10, 540)))
             resp_h, plan_h = sla[kind]
             late = rng.random() < 0.2
-            response = logged + timedelta(
-                hours=resp_h * rng.uniform(1.3, 3) if late else resp_h * rng.uniform(0.2, 0.9)
+            response = self.sla_after(
+                logged, resp_h * rng.uniform(1.3, 3) if late else resp_h * rng.uniform(0.2, 0.9)
             )
-            planned = logged + timedelta(
-                hours=plan_h * rng.uniform(0.3, 0.95) if not late else plan_h * rng.uniform(1.1, 2)
+            planned = self.sla_after(
+                logged,
+                plan_h * rng.uniform(0.3, 0.95) if not late else plan_h * rng.uniform(1.1, 2),
             )
             resolved = planned + timedelta(hours=rng.randint(2, 72))
             score = (
@@ -209,28 +232,28 @@ class Records(Base):
                 )
             )
         by_key = {p.key: p for p in self.plans if p.key}
-        now = self.as_of
-        h = timedelta(hours=1)
-        m = timedelta(minutes=1)
-        breached = by_key["complaint-breached"]
+        back = self.back  # SLA hours before as_of (working hours in the sample)
         rows += [
-            ("issue-response-breached", self.issue(breached, IssueType.COMPLAINT, now - 5 * h)),
+            (
+                "issue-response-breached",
+                self.issue(by_key["complaint-breached"], IssueType.COMPLAINT, back(5)),
+            ),
             (
                 "issue-response-due-soon",
-                self.issue(by_key["tier-b-exactly"], IssueType.DELIVERY_PROBLEM, now - 50 * m),
+                self.issue(by_key["tier-b-exactly"], IssueType.DELIVERY_PROBLEM, back(50 / 60)),
             ),
             (
                 "issue-inquiry-due-soon",
-                self.issue(by_key["open-inquiry"], IssueType.INQUIRY, now - (3 * h + 20 * m)),
+                self.issue(by_key["open-inquiry"], IssueType.INQUIRY, back(3 + 20 / 60)),
             ),
-            ("issue-running", self.issue(by_key["due-soon"], IssueType.AFTER_SALES, now - 30 * m)),
+            ("issue-running", self.issue(by_key["due-soon"], IssueType.AFTER_SALES, back(0.5))),
             (
                 "issue-plan-breached",
                 self.issue(
                     by_key["tier-a-exactly"],
                     IssueType.AFTER_SALES,
-                    now - 30 * h,
-                    response=now - 29 * h,
+                    back(30),
+                    response=back(29),
                     status=IssueStatus.IN_PROGRESS,
                 ),
             ),
@@ -239,8 +262,8 @@ class Records(Base):
                 self.issue(
                     by_key["industry-leader"],
                     IssueType.COMPLAINT,
-                    now - 20 * h,
-                    response=now - 18 * h - 30 * m,
+                    back(20),
+                    response=back(18.5),
                     status=IssueStatus.IN_PROGRESS,
                 ),
             ),
@@ -249,10 +272,10 @@ class Records(Base):
                 self.issue(
                     by_key["tier-365-days"],
                     IssueType.DELIVERY_PROBLEM,
-                    now - 72 * h,
-                    response=now - 69 * h,
-                    planned=now - 68 * h - 30 * m,
-                    resolved=now - 52 * h,
+                    back(72),
+                    response=back(69),
+                    planned=back(68.5),
+                    resolved=back(52),
                     status=IssueStatus.RESOLVED,
                     outcome="已修复并重新导出数据",
                     satisfaction=3,
@@ -263,10 +286,10 @@ class Records(Base):
                 self.issue(
                     by_key["decision-maker-left"],
                     IssueType.COMPLAINT,
-                    now - 12 * 24 * h,
-                    response=now - 12 * 24 * h + h,
-                    planned=now - 12 * 24 * h + 30 * h,
-                    resolved=now - 12 * 24 * h + 50 * h,
+                    back(80),
+                    response=back(79),
+                    planned=back(50),
+                    resolved=back(30),
                     status=IssueStatus.CLOSED,
                     outcome="已更换备件，客户确认恢复",
                     satisfaction=2,
@@ -277,16 +300,19 @@ class Records(Base):
                 self.issue(
                     by_key["birthday"],
                     IssueType.INQUIRY,
-                    now - 26 * h,
-                    response=now - 25 * h,
-                    planned=now - 10 * h,
-                    resolved=now - 8 * h,
+                    back(26),
+                    response=back(25),
+                    planned=back(10),
+                    resolved=back(8),
                     status=IssueStatus.RESOLVED,
                     outcome="已提供升级方案和报价",
                     satisfaction=5,
                 ),
             ),
         ]
+        holiday = self.holiday_issue(by_key["no-deal-12-months"])
+        if holiday is not None:
+            rows.append(("issue-national-day", holiday))
         day = self.day(8)
         rows.append(
             (
