@@ -8,7 +8,12 @@ The hand counts are in tests/test_report.py and tests/test_todo.py, next to each
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
+
+import openpyxl
+
+from crmxl.model.schema import SheetSpec, fold
 
 AS_OF = datetime(2026, 11, 20, 10, 0)
 
@@ -233,3 +238,16 @@ def sheets() -> dict[str, list[dict[str, Any]]]:
             },
         ],
     }
+
+
+def read_back(path: Path, spec: SheetSpec) -> dict[str, dict[str, Any]]:
+    """The rows of ``spec``'s sheet in the saved workbook by their ID, each as {column key:
+    value} (headers in either language; unknown headers keep their text)."""
+    ws = openpyxl.load_workbook(path)[spec.zh]
+    table = list(ws.iter_rows(values_only=True))
+    header = []
+    for h in table[0]:
+        col = next((c for c in spec.columns if fold(h) in (fold(c.zh), fold(c.en))), None)
+        header.append(col.key if col else h)
+    records = [dict(zip(header, r, strict=False)) for r in table[1:]]
+    return {str(r[spec.id_column]): r for r in records if r.get(spec.id_column)}

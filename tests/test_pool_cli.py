@@ -15,6 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from crm_small import read_back
 from libreoffice import roundtrip_xlsx
 
 from crmxl.cli import cli
@@ -72,13 +73,7 @@ def log(record: str, when: datetime, old: str, new: str, command: str = "assign"
 
 
 def customers(path: Path) -> dict[str, dict[str, Any]]:
-    ws = openpyxl.load_workbook(path)["客户档案"]
-    table = list(ws.iter_rows(values_only=True))
-    keys = []
-    for h in table[0]:
-        col = next((c for c in CUSTOMERS.columns if fold(h) in (fold(c.zh), fold(c.en))), None)
-        keys.append(col.key if col else h)
-    return {r[0]: dict(zip(keys, r, strict=False)) for r in table[1:] if r[0]}
+    return read_back(path, CUSTOMERS)
 
 
 def changelog(path: Path) -> list[tuple[Any, ...]]:

@@ -14,12 +14,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import crm_small
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from crm_small import read_back
 
 from crmxl.cli import cli
-from crmxl.model.schema import CUSTOMERS, FOLLOW_UPS, ISSUES, fold
+from crmxl.model.schema import CUSTOMERS, FOLLOW_UPS, ISSUES
 
 WORKING = {"key": "SLA计时", "value": "工作时"}
 
@@ -29,16 +31,7 @@ def run(*args: str) -> Any:
 
 
 def customer(cid: str = "C001", **kw: Any) -> dict[str, Any]:
-    return {
-        "customer_id": cid,
-        "name": f"{cid}科技有限公司",
-        "industry": "制造业",
-        "source": "展会",
-        "first_contact": date(2025, 1, 5),
-        "stage": "成交",
-        "owner": "张三",
-        **kw,
-    }
+    return crm_small.customer(cid, "成交", "张三", **kw)
 
 
 def issue(iid: str, kind: str, logged: datetime, **kw: Any) -> dict[str, Any]:
@@ -57,15 +50,9 @@ def issue(iid: str, kind: str, logged: datetime, **kw: Any) -> dict[str, Any]:
 
 def rows(path: Path, spec_zh: str) -> dict[str, dict[str, Any]]:
     """The sheet's rows by their ID, each as {column key: value}."""
-    ws = openpyxl.load_workbook(path)[spec_zh]
-    table = list(ws.iter_rows(values_only=True))
-    spec = {"问题跟踪": ISSUES, "客户档案": CUSTOMERS, "跟进记录": FOLLOW_UPS}[spec_zh]
-    header = []
-    for h in table[0]:
-        col = next((c for c in spec.columns if fold(h) in (fold(c.zh), fold(c.en))), None)
-        header.append(col.key if col else h)
-    records = [dict(zip(header, r, strict=False)) for r in table[1:]]
-    return {str(r[spec.id_column]): r for r in records if r.get(spec.id_column)}
+    return read_back(
+        path, {"问题跟踪": ISSUES, "客户档案": CUSTOMERS, "跟进记录": FOLLOW_UPS}[spec_zh]
+    )
 
 
 def refreshed(path: Path, as_of: str, *extra: str) -> Any:

@@ -169,20 +169,7 @@ def _customer_findings(
                 seen[key] = int(row)
     if has("created") and table.has("first_contact") and calendar_time:
         late = (frame["created"] - frame["first_contact"]) > timedelta(hours=record_hours)
-        for row in frame.index[late.fillna(False)]:
-            days = (frame.at[row, "created"] - frame.at[row, "first_contact"]).days
-            out.append(
-                finding(
-                    table,
-                    "created",
-                    int(row),
-                    "late-record",
-                    Severity.WARNING,
-                    _raw(table, "created", row),
-                    days=days,
-                    hours=_num(record_hours),
-                )
-            )
+        out += _late(tt, late.fillna(False), None, hours=_num(record_hours))
     if has("tier_override"):
         letters = set(tiers)
         notes = frame["notes"] if "notes" in frame else pd.Series(None, index=frame.index)
@@ -226,6 +213,13 @@ def late_records(tt: Typed, settings: Settings, calendar: WorkCalendar | None) -
         template, params = "late-record-workdays", {"n": _num(limit.amount)}
     else:
         template, params = "late-record-working-hours", {"hours": _num(limit.amount)}
+    return _late(tt, late, template, **params)
+
+
+def _late(tt: Typed, late: pd.Series, template: str | None, **params: object) -> list[Finding]:
+    """A ``late-record`` warning on 建档日期 of each ``late`` row (worded by ``template`` when
+    it is not the code's own message)."""
+    table, frame = tt.table, tt.frame
     out = []
     for row in frame.index[late]:
         days = (frame.at[row, "created"] - frame.at[row, "first_contact"]).days
@@ -239,7 +233,7 @@ def late_records(tt: Typed, settings: Settings, calendar: WorkCalendar | None) -
             days=days,
             **params,
         )
-        out.append(replace(f, template=template))
+        out.append(replace(f, template=template) if template else f)
     return out
 
 
