@@ -8,7 +8,7 @@ value is counted by hand beside its assertion.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from crm_small import read_back
 from libreoffice import roundtrip_xlsx
 
 from crmxl.cli import cli
-from crmxl.model.schema import CUSTOMERS, fold
+from crmxl.model.schema import CUSTOMERS, FOLLOW_UPS, fold
 
 ON = {"key": "公海规则", "value": "启用"}
 TEAM = [
@@ -431,3 +431,55 @@ def test_merge_takes_no_claim_for_someone_else(make_workbook: Any, tmp_path: Pat
     merged = json.loads(run("merge", str(master), str(book), "--json").output)
     assert [r["code"] for r in merged["files"][0]["rejected"]] == ["merge-pool-claim-other"]
     assert customers(master)["C002"]["owner"] == "公海"
+
+
+# ------------------------------------------------------------------------------ the sample
+
+
+def test_the_sample_shows_returns_a_claim_and_a_warning(tmp_path: Path) -> None:
+    """The bundled sample (配置 公海规则 启用, as of 2026-11-20): its first refresh returns the
+    neglected prospects, takes the claim of ``pool-claimed`` (C0152 in sample_data/README.md)
+    and leaves ``pool-already-in`` (C0192) in the pool; todo warns 陈静 about C0123
+    (``pool-due-soon``). Each return is checked against the rows themselves: a 潜在/意向
+    customer of tier C whose last follow-up is more than 30 days (公海天数-C级) old."""
+    path = tmp_path / "crm.xlsx"
+    path.write_bytes((Path(__file__).parents[1] / "sample_data" / "crm-sample.xlsx").read_bytes())
+    before = customers(path)
+    data = json.loads(run("refresh", str(path), "--as-of", "2026-11-20", "--json").output)
+    after = customers(path)
+    moves = {m["record"]: m["action"] for m in data["pool_moves"]}
+    assert moves.pop("C0152") == "claim"
+    assert moves and set(moves.values()) == {"return"}
+    table = list(openpyxl.load_workbook(path)["跟进记录"].iter_rows(values_only=True))
+    at = {fold(h): i for i, h in enumerate(table[0])}
+    last: dict[str, date] = {}
+    for r in table[1:]:
+        cid, when = r[at["客户编号"]], r[at[FOLLOW_UPS.column("date").zh]]
+        day = when.date() if isinstance(when, datetime) else when
+        if cid and day:  # the latest 沟通日期, a planned (future) one included (docs/pool.md)
+            last[cid] = max(day, last.get(cid, day))
+    for cid in moves:
+        assert before[cid]["stage"] in ("潜在", "意向") and after[cid]["tier"] == "C"
+        assert (date(2026, 11, 20) - last[cid]).days > 30, cid
+        assert after[cid]["owner"] == "公海" and after[cid]["former_owner"] == before[cid]["owner"]
+        assert after[cid]["pooled_on"] == datetime(2026, 11, 20)
+    # and every other 潜在/意向 customer of a rep was followed up within 30 days, or was
+    # assigned (a 变更日志 row to its 负责人) within the 7 days of protection
+    assigned = {
+        r[3] for r in changelog(path) if r[4] == "负责人" and r[0] >= datetime(2026, 11, 13)
+    }
+    for cid, row in before.items():
+        if cid in moves or row["stage"] not in ("潜在", "意向") or row["owner"] == "公海":
+            continue
+        since = last.get(cid) or before[cid]["created"].date()
+        assert (date(2026, 11, 20) - since).days <= 30 or cid in assigned or cid == "C0152", cid
+    claimed = after["C0152"]
+    assert claimed["owner"] == before["C0152"]["owner"] != claimed["former_owner"]
+    assert claimed["pooled_on"] is None
+    assert after["C0192"]["owner"] == "公海"
+    assert after["C0192"]["pooled_on"] == datetime(2026, 11, 10)  # 10 days before as-of
+    todo = run("todo", str(path), "--owner", "陈静", "--as-of", "2026-11-20", "--json")
+    kinds = {k["kind"]: k["items"] for k in json.loads(todo.output)["owners"][0]["kinds"]}
+    warned = {i["customer_id"]: i["due"] for i in kinds["pool"]}
+    # due: the day after the 30th day since the last follow-up
+    assert warned["C0123"] == (last["C0123"] + timedelta(days=31)).isoformat()
