@@ -483,3 +483,28 @@ def test_the_sample_shows_returns_a_claim_and_a_warning(tmp_path: Path) -> None:
     warned = {i["customer_id"]: i["due"] for i in kinds["pool"]}
     # due: the day after the 30th day since the last follow-up
     assert warned["C0123"] == (last["C0123"] + timedelta(days=31)).isoformat()
+
+
+def test_the_english_sample_speaks_english(tmp_path: Path) -> None:
+    """The English sample writes the pool as Pool (owner, 变更日志) and its log rows in English;
+    refresh --lang en names the moves in English."""
+    path = tmp_path / "crm.xlsx"
+    made = run("--lang", "en", "init", str(path), "--sample", "--as-of", "2026-11-20")
+    assert made.exit_code == 0, made.output
+    wb = openpyxl.load_workbook(path)
+    log = {r[3]: r for r in wb["Changelog"].iter_rows(min_row=2, values_only=True)}
+    assert log["C0192"][2:7] == ("Customers", "C0192", "Owner", log["C0192"][5], "Pool")
+    assert log["C0192"][7].startswith("Interested, tier C: no follow-up for ")
+    assert customers_en(path)["C0192"] == "Pool"
+    result = run("--lang", "en", "refresh", str(path), "--as-of", "2026-11-20")
+    assert result.exit_code == 0, result.output
+    assert "pool moves:" in result.output
+    assert "returned" in result.output and "claimed" in result.output
+    assert customers_en(path)["C0152"] not in ("Pool", "公海")
+
+
+def customers_en(path: Path) -> dict[str, str]:
+    """Customer ID -> Owner of an English workbook."""
+    table = list(openpyxl.load_workbook(path)["Customers"].iter_rows(values_only=True))
+    owner = table[0].index("Owner*")
+    return {r[0]: r[owner] for r in table[1:] if r[0]}

@@ -27,7 +27,7 @@ from typing import Any
 
 from crmxl.a1 import column_letter
 from crmxl.i18n import register, t
-from crmxl.model.schema import ENUMS, SHEETS_BY_KEY, ColType, Column, SheetSpec
+from crmxl.model.schema import ENUMS, SHEETS_BY_KEY, ColType, Column, Pool, SheetSpec
 from crmxl.model.settings import DEFINITIONS, TIER_SCHEMES, SettingDef, Settings
 from crmxl.workbook.newbook import NewBook, Style
 
@@ -145,6 +145,8 @@ def localize(col: Column, value: str, lang: str) -> str:
     """A canonical value as the workbook's language writes it (enum labels, placeholders)."""
     if lang != "en":
         return value
+    if col.owner_ref and value == Pool.POOL:
+        return Pool.POOL.label(lang)  # 负责人 公海 (SPEC 2.9)
     enum_key = "yesno" if col.type == ColType.YESNO else col.enum
     if enum_key in ENUMS and value in ENUMS[enum_key].zh:
         return ENUMS[enum_key].label(value, lang)

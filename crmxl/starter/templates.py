@@ -50,6 +50,7 @@ from crmxl.starter.look import (
     write_lists,
 )
 from crmxl.starter.sample import SAMPLE_AS_OF, Sample, build_sample, write_leads_csv
+from crmxl.starter.sample.base import Both
 from crmxl.workbook.fileops import replace_file
 from crmxl.workbook.newbook import NewBook, NewBookError, NewSheet
 from crmxl.workbook.save import check_not_open
@@ -383,6 +384,8 @@ def _write_value(
     lang: str,
 ) -> None:
     """One typed cell: dates as dates, numbers as numbers, enums in the workbook's language."""
+    if isinstance(value, Both):
+        value = value.text(lang)
     if value is None or (isinstance(value, str) and value == ""):
         return
     fmt = column_format(spec, col)

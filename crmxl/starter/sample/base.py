@@ -26,6 +26,21 @@ Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
+class Both:
+    """A sample text in both languages (a 变更日志 row's): ``init`` writes the workbook's;
+    anywhere else it reads as the Chinese."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.zh
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@dataclass(frozen=True)
 class Problem:
     """One deliberate problem in the sample: where it is and what ``validate`` should say."""
 

@@ -19,8 +19,8 @@ from datetime import date, datetime, time
 
 import crmxl.rules.pool  # noqa: F401  (registers the pool's messages)
 from crmxl.i18n import t
-from crmxl.model.schema import CUSTOMERS, Pool, Role, Stage, Tier, YesNo
-from crmxl.starter.sample.base import Base, Row, _Plan
+from crmxl.model.schema import CUSTOMERS, ENUMS, Pool, Role, Stage, Tier, YesNo
+from crmxl.starter.sample.base import Base, Both, Row, _Plan
 from crmxl.starter.sample.vocabulary import TEAM
 
 #: Days since the return to the pool of each scenario.
@@ -80,23 +80,30 @@ class PoolScenarios(Base):
         row["former_owner"] = plan.owner
         row["pooled_on"] = since
         last = self._last_contacts()[plan.cid]
+        params = {
+            "tier": Tier.C,
+            "days": (since - last).days,
+            "since": last.isoformat(),
+            "limit": self.settings.pool_days[Tier.C],
+        }
+        owner = CUSTOMERS.column("owner")
         self.rows["changelog"].append(
             {
                 "time": datetime.combine(since, time(8, 0)),
                 "command": "refresh",
-                "sheet": CUSTOMERS.zh,
+                "sheet": Both(CUSTOMERS.zh, CUSTOMERS.en),
                 "record": plan.cid,
-                "field": CUSTOMERS.column("owner").zh,
+                "field": Both(owner.zh, owner.en),
                 "old": plan.owner,
-                "new": Pool.POOL,
-                "reason": t(
-                    "pool-return-last_contact",
-                    "zh",
-                    stage=plan.stage,
-                    tier=Tier.C,
-                    days=(since - last).days,
-                    since=last.isoformat(),
-                    limit=self.settings.pool_days[Tier.C],
+                "new": Both(Pool.POOL, Pool.POOL.label("en")),
+                "reason": Both(
+                    t("pool-return-last_contact", "zh", stage=plan.stage, **params),
+                    t(
+                        "pool-return-last_contact",
+                        "en",
+                        stage=ENUMS["stages"].label(plan.stage, "en"),
+                        **params,
+                    ),
                 ),
             }
         )
