@@ -328,6 +328,7 @@ def test_report_pool_sheet_and_claim_rate(make_workbook: Any, tmp_path: Path) ->
         ("在公海", "C003"),  # 80 days first
         ("在公海", "C001"),
     ]
+    assert (got[0]["原负责人"], got[1]["原负责人"]) == ("张三", "张三")  # C002 returned 11-02
     assert (got[1]["领取人"], got[2]["在公海天数"], got[2]["账龄"]) == ("李娜", 80, "31–90天")
     assert (got[3]["在公海天数"], got[3]["账龄"]) == (4, "0–7天")
     # LibreOffice opens the report and the refreshed workbook

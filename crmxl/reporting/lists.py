@@ -628,7 +628,7 @@ def pool(f: Facts, period: Period) -> Listing:
             "kind": moved["kind"],
             "time": moved["time"],
             "customer_id": moved["record"],
-            "former_owner": moved["old"].where(moved["kind"] == poolfacts.RETURNED),
+            "former_owner": moved["former"],
             "to": moved["new"].where(moved["kind"] != poolfacts.RETURNED),
             "pooled_on": pd.NaT,
             "days": np.nan,

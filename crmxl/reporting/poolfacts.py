@@ -27,19 +27,27 @@ AGES = (("age_0_7", 0, 7), ("age_8_30", 8, 30), ("age_31_90", 31, 90), ("age_90"
 
 def moves(f: Facts) -> pd.DataFrame:
     """Every pool move in 变更日志: time, record, kind (returned, claimed, handed_out), old,
-    new, reason; oldest first."""
+    new, reason, former (who had the customer before it entered the pool: the old value of a
+    return, and of a claim or hand-out the latest return of that customer before it, if
+    logged); oldest first."""
     log = owner_changes(f.workspace)
     columns = ["time", "record", "kind", "old", "new", "reason"]
     if log is None or log.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=[*columns, "former"])
     into = in_pool(log["new"])
     out_of = in_pool(log["old"]) & ~into & log["new"].notna()
     kind = pd.Series(None, index=log.index, dtype=object)
     kind[into] = RETURNED
     kind[out_of] = CLAIMED
     kind[out_of & (log["command"] == "assign")] = HANDED_OUT
-    found = log.assign(kind=kind).loc[kind.notna(), columns]
-    return found.sort_values(["time"], kind="stable")
+    found = log.assign(kind=kind).loc[kind.notna(), columns].sort_values(["time"], kind="stable")
+    returned_by: dict[object, object] = {}
+    former = []
+    for record, k, old in zip(found["record"], found["kind"], found["old"], strict=True):
+        if k == RETURNED:
+            returned_by[record] = old
+        former.append(returned_by.get(record))
+    return found.assign(former=former)
 
 
 def in_pool_now(f: Facts) -> pd.DataFrame:
