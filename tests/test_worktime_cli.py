@@ -334,3 +334,29 @@ def test_validate_checks_the_holidays_sheet(make_workbook: Any) -> None:
     plain = make_workbook({"customers": [customer()]}, name="plain.xlsx")
     data = json.loads(run("validate", str(plain), "--json").output)
     assert not [f for f in data["findings"] if "节假日" in f["message"]]
+
+
+# ------------------------------------------------------------------------------ init
+
+
+def test_init_writes_an_empty_holidays_sheet_the_keys_and_the_guide(tmp_path: Path) -> None:
+    """init --layout separate: the 节假日 sheet (日期, 类型 with a 休/班 dropdown, 说明; no rows)
+    goes into the customer file beside 配置, whose rows hold the new keys at their defaults; the
+    guide explains working time and the pool."""
+    made = run("init", str(tmp_path), "--layout", "separate")
+    assert made.exit_code == 0, made.output
+    wb = openpyxl.load_workbook(tmp_path / "客户档案.xlsx")
+    assert wb.sheetnames.index("节假日") == wb.sheetnames.index("配置") + 1
+    ws = wb["节假日"]
+    assert [c.value for c in ws[1]] == ["日期*", "类型*", "说明"] and ws.max_row == 1
+    lists = [(str(v.sqref).split(":")[0], v.formula1) for v in ws.data_validations.dataValidation]
+    assert ("B2", '"休,班"') in lists
+    settings = {r[0]: r[1] for r in wb["配置"].iter_rows(min_row=2, values_only=True)}
+    assert (settings["SLA计时"], settings["建档计时"], settings["录入计时"]) == ("自然时",) * 3
+    assert (settings["公海规则"], settings["拆分含公海客户"]) == ("停用", "否")
+    for name in ("问题处理跟踪表.xlsx", "需求清单.xlsx"):
+        assert "节假日" not in openpyxl.load_workbook(tmp_path / name).sheetnames
+    guide = " ".join(
+        str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value is not None
+    )
+    assert "节假日" in guide and "工作时" in guide and "公海" in guide
