@@ -45,8 +45,11 @@ UNITS: dict[str, str] = {
     "sla_on_time_rate": "percent",
     "lead_conversion_rate": "percent",
     "weighted_forecast": "money",
-    "pool_claim_rate": "percent",
 }
+
+#: KPIs shown (after those of :data:`UNITS`) only when the workspace uses what they count,
+#: with their units: the pool (SPEC 2.9).
+OPTIONAL_UNITS: dict[str, str] = {"pool_claim_rate": "percent"}
 
 #: SLA clock states that count as completed, and the one that counts as on time.
 COMPLETED = (SlaState.MET, SlaState.MET_LATE)
@@ -71,7 +74,7 @@ class Kpi:
 
     @property
     def unit(self) -> str:
-        return UNITS[self.code]
+        return UNITS.get(self.code) or OPTIONAL_UNITS[self.code]
 
     def name(self, lang: str) -> str:
         return t(f"kpi-{self.code}", lang)
@@ -199,7 +202,7 @@ def compute(facts: Facts, period: Period) -> list[Kpi]:
         "pool_claim_rate": lambda: pool_claim_rate(f, p),
     }
     out = []
-    for code in UNITS:
+    for code in (*UNITS, *OPTIONAL_UNITS):
         if code in SHOWN_WHEN and not SHOWN_WHEN[code](f):
             continue
         missing = [sheet for sheet in REQUIRES[code] if not f.has(sheet)]
