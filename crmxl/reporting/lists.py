@@ -27,6 +27,7 @@ from crmxl.model.schema import (
     FollowUpStatus,
     LeadStatus,
     NeedFollowUpStatus,
+    Pool,
     RiskLevel,
     SlaState,
     Stage,
@@ -159,7 +160,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "follow_ups_due": ("跟进", "Follow-ups"),
     "needs_due": ("需求跟进", "Needs to chase"),
     "leads_waiting": ("线索待确认", "Leads to confirm"),
-    "pool": ("公海", "Pool"),
+    "pool": (Pool.POOL.label("zh"), Pool.POOL.label("en")),
 }
 
 CAPTIONS: dict[str, tuple[str, str]] = {

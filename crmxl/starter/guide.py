@@ -432,7 +432,7 @@ register(
             "a year neither covers counts weekends only, with a warning. The record and entry "
             "limits may also read '2 working days': due at the close of the 2nd working day after.",
         ),
-        "guide-rule-pool": ("公海", "Public pool"),
+        "guide-rule-pool": ("公海规则", "Public pool"),
         "guide-rule-pool-text": (
             "公海规则默认停用。启用后，潜在、意向客户超过公海天数（{days}）无跟进，refresh 将其退回公海："
             "负责人改为“{pool}”，记下原负责人和入公海日期；分配或认领后 {protect} 天内不退回。"
