@@ -54,6 +54,7 @@ from crmxl.model.textout import render_table
 from crmxl.model.values import plain
 from crmxl.model.workspace import Workspace, open_workspace
 from crmxl.progress import Progress, reporter
+from crmxl.rules.pool import in_pool
 from crmxl.splitmerge import manifest as mf
 from crmxl.splitmerge.book import Job, SheetJob, Written, write_workbook
 from crmxl.splitmerge.people import (
@@ -287,7 +288,7 @@ def _unassigned(index: _Index, people: list[Person]) -> int:
     covered: set[str] = set()
     for who in people:
         covered |= who.scope
-    return int((~owners.isin(covered)).sum())
+    return int((~owners.isin(covered) & ~in_pool(owners)).sum())  # 公海 belongs to no one
 
 
 def _make_job(
