@@ -367,6 +367,8 @@ def _copies(matched: dict[int, int]) -> dict[int, list[int]]:
     for i, token in matched.items():
         rows_of.setdefault(token, []).append(i)
     return {token: positions for token, positions in rows_of.items() if len(positions) > 1}
+
+
 def _merge_pool_row(
     master: _Master,
     report: FileReport,
