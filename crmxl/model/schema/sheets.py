@@ -668,9 +668,6 @@ SHEETS: tuple[SheetSpec, ...] = (
 )
 SHEETS_BY_KEY: dict[str, SheetSpec] = {s.key: s for s in SHEETS}
 
-#: Sheets a workspace may well do without: no warning when they are missing, and alone they do
-#: not make a workbook a CRM workbook.
-OPTIONAL_SHEETS = ("settings", "holidays", "changelog")
 
 #: The guide sheet (说明) that templates add; not a data sheet.
 GUIDE_NAMES = ("说明", "Guide")
