@@ -76,7 +76,7 @@ def test_a_complaint_logged_before_national_day(make_workbook: Any) -> None:
                     "投诉",
                     datetime(2026, 9, 30, 20, 0),
                     first_response_at=datetime(2026, 10, 8, 10, 30),
-                    resolved_at=datetime(2026, 10, 8, 16, 0),
+                    resolved_at=datetime(2026, 10, 8, 10, 40),  # not after as-of (10:45)
                     status="已解决",
                 ),
             ],
@@ -95,8 +95,9 @@ def test_a_complaint_logged_before_national_day(make_workbook: Any) -> None:
     assert got["WT1"]["plan_state"] == "进行中"
     # replied 10-08 10:30, before 11:00: on time (in calendar time it was 12.5 h late)
     assert got["WT2"]["response_state"] == "按时完成"
-    # 30 September 20:00 to 8 October 16:00 in working time: 09:00-12:00 and 13:30-16:00
-    assert got["WT2"]["hours_to_resolve"] == pytest.approx(5.5)
+    # 30 September 20:00 to 8 October 10:40 in working time: 09:00-10:40, 1 h 40 min = 1.67 h,
+    # 1.7 to one decimal (in calendar time 182.7 h)
+    assert got["WT2"]["hours_to_resolve"] == pytest.approx(1.7)
     assert got["WT1"]["sla_basis"] == got["WT2"]["sla_basis"] == "按工作时间计"
     assert "2026 年" not in out  # the library knows 2026: no coverage warning
 
