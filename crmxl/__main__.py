@@ -1,6 +1,6 @@
 """``python -m crmxl``; the entry of a frozen build; and how child processes start.
 
-``crmxl __child MODULE ARGS...`` (hidden) runs ``MODULE.child_main(ARGS)`` for
+``crmxl __child [--path FOLDERS] MODULE ARGS...`` (hidden) runs ``MODULE.child_main(ARGS)`` for
 :mod:`crmxl.workbook.child` without importing crmxl's package (``crmxl/__init__`` loads pandas,
 about a second): ``crmxl`` and ``crmxl.workbook`` are stood in by empty packages whose
 ``__path__`` is the real folders, so only the module asked for and what it imports is loaded.
@@ -23,6 +23,9 @@ def run_child(argv: list[str]) -> None:
     import os
     import types
 
+    if argv[:1] == ["--path"]:  # crmxl.workbook.child.PATH_OPTION: compiled packages' folders
+        sys.path += [p for p in argv[1].split(os.pathsep) if p]
+        argv = argv[2:]
     frozen = getattr(sys, "_MEIPASS", None)
     root = frozen or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for pkg in ("crmxl", "crmxl.workbook"):

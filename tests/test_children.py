@@ -10,6 +10,7 @@ import subprocess
 import sys
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ import crmxl.workbook.sheetrows as sheetrows
 import crmxl.workbook.zipcopy as zipcopy
 from crmxl.errors import InputFileError, WriteRefusedError
 from crmxl.workbook import WorkbookWriter, child
-from crmxl.workbook.deflater import deflate_and_check
+from crmxl.workbook.deflater import DATA, deflate_and_check, frame, read_frames
 from crmxl.workbook.guard import SheetScan, scan_sheet
 from crmxl.workbook.save import verify_package
 from crmxl.workbook.xmlcheck import StreamCheck, check_stream
@@ -285,15 +286,22 @@ def test_the_deflater_writes_what_it_was_given_and_says_so(tmp_path: Path) -> No
     with out.open("w+b") as fh:
         fh.write(b"HEAD")
         fh.flush()
-        answer = deflate_and_check(io.BytesIO(data).read, fh.fileno(), 4, 3)
+        answer = deflate_and_check(_frames(data), fh.fileno(), 4, 3)
         fh.seek(0)
         written = fh.read()
     assert written[:4] == b"HEAD" and len(written) == 4 + answer["csize"]
     assert zlib.decompress(written[4:], -15) == data
     assert answer["crc"] == zlib.crc32(data) and answer["size"] == len(data)
     assert answer["ccrc"] == zlib.crc32(written[4:]) and answer["problem"] == ""
-    bad = deflate_and_check(io.BytesIO(data[:-5]).read, os.open(out, os.O_RDWR), 0, 3)
-    assert "not well-formed" in str(bad["problem"])
+    assert answer["certified"] is True  # parsed whole (no ledger was asked for)
+    bad = deflate_and_check(_frames(data[:-5]), os.open(out, os.O_RDWR), 0, 3)
+    assert "not well-formed" in str(bad["problem"]) and bad["certified"] is False
+
+
+def _frames(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """The deflater's input stream, in pieces of 1,000 bytes."""
+    stream = b"".join(frame(DATA, data[i : i + 1000]) for i in range(0, len(data), 1000))
+    return read_frames(io.BytesIO(stream).read)
 
 
 def test_a_large_part_is_deflated_by_the_child(

@@ -15,7 +15,10 @@ gives no answer (None), and the caller then does the work in process.
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib.util
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -31,6 +34,8 @@ except ImportError:  # Windows
 
 #: The hidden command crmxl's ``__main__.py`` runs a child by (it cannot import this module).
 CHILD_COMMAND = "__child"
+#: ``__child --path FOLDERS MODULE ...``: folders a child adds to ``sys.path`` (see below).
+PATH_OPTION = "--path"
 _ENTRY = str(Path(__file__).resolve().parents[1] / "__main__.py")
 
 
@@ -43,7 +48,30 @@ def command(module: str, args: Sequence[str]) -> list[str]:
     """
     if getattr(sys, "frozen", False):
         return [sys.executable, CHILD_COMMAND, module, *args]
-    return [sys.executable, "-I", "-S", _ENTRY, CHILD_COMMAND, module, *args]
+    extra = _extra_path()
+    path = [PATH_OPTION, extra] if extra else []
+    return [sys.executable, "-I", "-S", _ENTRY, CHILD_COMMAND, *path, module, *args]
+
+
+#: Compiled packages a child may use (found where this Python finds them; a child without
+#: them does the same work with the standard library).
+_EXTRA_PACKAGES = ("isal",)
+
+
+@functools.cache
+def _extra_path() -> str:
+    """The folders holding :data:`_EXTRA_PACKAGES` (the child runs with ``-I -S``)."""
+    found: list[str] = []
+    for name in _EXTRA_PACKAGES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.submodule_search_locations:
+            folder = os.path.dirname(next(iter(spec.submodule_search_locations)))
+            if folder not in found:
+                found.append(folder)
+    return os.pathsep.join(found)
 
 
 def start(

@@ -472,7 +472,9 @@ class WorkbookWriter(CellWrites):
             return zw.open(part, like, level=SHEET_DEFLATE_LEVEL, threaded=True, date_time=stamp)
         member = None
         if not self._in_process:
-            member = zw.open_in_child(part, like, level=SHEET_DEFLATE_LEVEL, date_time=stamp)
+            member = zw.open_in_child(
+                part, like, level=SHEET_DEFLATE_LEVEL, date_time=stamp, by_parts=True
+            )
         if member is not None:
             build.checks[part] = member
             return member
@@ -518,6 +520,8 @@ class WorkbookWriter(CellWrites):
         try:
             bbox = self._bboxes[sheet] if sheet in self._bboxes else _bbox(patches)
             patcher = SheetPatcher(read, write, rows, options, bbox, columns)
+            if isinstance(member, ChildMemberWriter):
+                patcher.ledger = member.ledger  # the child checks the sheet by its parts
             result = patcher.run()
         except SheetXmlError as exc:
             if member is not None:

@@ -364,7 +364,8 @@ def verify_package(
                 verdict = checks[name].verdict()
                 if verdict is not None:
                     _check_verdict(zf, by_name[name], verdict)
-                    continue
+                    if verdict.certified:
+                        continue  # else (not proved well-formed by its parts): parsed here
             if name in lenient:
                 with zf.open(by_name[name]) as fh:
                     while fh.read(_HASH_CHUNK):

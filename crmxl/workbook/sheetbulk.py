@@ -5,9 +5,10 @@ same bytes the row-by-row path (:class:`~crmxl.workbook.sheetrows.RowPatcher`) w
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from itertools import islice, repeat
+from itertools import accumulate, islice, repeat
 from operator import lt
 
+from crmxl.workbook.byparts import CELLS, ROWS, TAG
 from crmxl.workbook.cellxml import (
     parse_range,
 )
@@ -140,38 +141,52 @@ class BulkPatcher(RowPatcher):
         untouched = set.intersection(*no_cell) if no_cell else set(range(k))  # no new cell
         with_spans = _has(region, b"spans", b"p")
         spans: dict[tuple[bytes, int, int], bytes] = {}
+        # What replaced bytes inside a row's own part (its start tag, its cells), per row:
+        # (start, end, kind, old bytes) in the new part, for the ledger (byparts.py).
+        inside: dict[int, list[tuple[int, int, int, bytes]]] = {}
         if with_spans:
             for i in range(k):
                 if i not in untouched and i not in found:
                     patched = [c for c, values in columns if values[i] is not _NO]
-                    parts[i] = self._bulk_spans(parts[i], patched[0], patched[-1], spans)
+                    parts[i], tag = self._bulk_spans(parts[i], patched[0], patched[-1], spans)
+                    if tag is not None:
+                        inside[i] = [tag]
         out[0::width] = parts
         patched_rows = present.intersection(pending)
         patched_rows.add(rows[0])
         back = 0
         blank_row = [b""] * (width - 2)
         rebuilt = 0  # rows changed by a replaced cell only
+        rows_made: dict[int, bytes] = {}  # rows rebuilt whole: the bytes they replace
         for i in sorted(special.union(found)):
             cells = found.get(i)
             if cells is not None:  # in the order of the rows: skipped cells are listed so
-                new = self._replace_cells(parts[i], rows[i], cells)
+                new, edits = self._replace_cells(parts[i], rows[i], cells)
                 if new is not None or i not in untouched:
                     part = parts[i] if new is None else new
                     if with_spans:
                         patched = [c for c, *_ in cells]
                         patched += [c for c, values in columns if values[i] is not _NO]
-                        part = self._bulk_spans(part, min(patched), max(patched), spans)
+                        part, tag = self._bulk_spans(part, min(patched), max(patched), spans)
+                        if tag is not None:
+                            shift = tag[1] - tag[0] - len(tag[3])
+                            edits = [tag] + [(a + shift, b + shift, c, d) for a, b, c, d in edits]
                     out[width * i] = part
+                    if edits:
+                        inside[i] = edits
                     rebuilt += i in untouched
                 continue
             self._track_styles(parts, rows, digits, inner, patched_rows, back, i)
-            out[width * i : width * (i + 1)] = [
-                *self._rebuild(parts[i], rows[i], rows[i] << COL_BITS),
-                *blank_row,
-            ]
+            prefix, row, old = self._rebuild(parts[i], rows[i], rows[i] << COL_BITS)
+            out[width * i : width * (i + 1)] = [prefix, row, *blank_row]
+            rows_made[i] = old
             back = i + 1
         self._track_styles(parts, rows, digits, inner, patched_rows, back, k)
-        self.write(b"".join(out))
+        data = b"".join(out)
+        if self.ledger is not None:
+            self._record(out, width, k, inside, rows_made)
+        self.out += len(data)
+        self.write(data)
         self.result.written += sum(k - len(blank) for blank in no_cell)
         self.result.rows_rebuilt += k - len(untouched) + rebuilt
         self.result.rows_bulk += k
@@ -214,20 +229,56 @@ class BulkPatcher(RowPatcher):
 
     def _replace_cells(
         self, part: bytes, rnum: int, cells: list[tuple[int, int, int, object]]
-    ) -> bytes | None:
+    ) -> tuple[bytes | None, list[tuple[int, int, int, bytes]]]:
         """``part`` with ``cells`` (from :meth:`_cells_in_place`) replaced by their new bytes,
-        or None when none changes (formulas stay)."""
+        or None when none changes (formulas stay); and where each new cell is in it (start,
+        end, kind, old bytes)."""
         pieces: list[bytes] = []
+        edits: list[tuple[int, int, int, bytes]] = []
         cursor = 0
+        at = 0  # length of the new part so far
         for col, start, end, patch in cells:
-            new = self._existing_cell(rnum, col, part[start:end], patch)
+            old = part[start:end]
+            new = self._existing_cell(rnum, col, old, patch)
             if new is not None:
+                at += start - cursor
+                edits.append((at, at + len(new), CELLS, old))
+                at += len(new)
                 pieces += (part[cursor:start], new)
                 cursor = end
         if not pieces:
-            return None
+            return None, edits
         pieces.append(part[cursor:])
-        return b"".join(pieces)
+        return b"".join(pieces), edits
+
+    def _record(
+        self,
+        out: list[bytes],
+        width: int,
+        k: int,
+        inside: dict[int, list[tuple[int, int, int, bytes]]],
+        rows_made: dict[int, bytes],
+    ) -> None:
+        """Record the new bytes of a bulk run in the ledger: per row, those inside its part,
+        then its new cells (or the row rebuilt whole)."""
+        ledger = self.ledger
+        assert ledger is not None
+        pos = list(accumulate(map(len, out), initial=self.out))
+        starts = pos[1::width][:k]
+        ends = pos[width - 1 :: width][:k]
+        if not rows_made:
+            ledger.add_cells(starts, ends)
+        else:
+            kinds = [CELLS] * k
+            removed: list[bytes | None] = [b""] * k
+            for i, old in rows_made.items():
+                kinds[i] = ROWS
+                removed[i] = old
+            ledger.extend(kinds, starts, ends, removed)
+        for i, edits in inside.items():
+            at = pos[width * i]
+            for start, end, kind, old in edits:
+                ledger.add(kind, at + start, at + end, old)
 
     def _column_values(self, rows: list[int], col: int) -> list[object]:
         """The patches of column ``col`` in ``rows`` (``_NO`` where there is none)."""
@@ -291,9 +342,9 @@ class BulkPatcher(RowPatcher):
                         self.last_style[col] = style
                         break
 
-    def _rebuild(self, part: bytes, rnum: int, key: int) -> tuple[bytes, bytes]:
+    def _rebuild(self, part: bytes, rnum: int, key: int) -> tuple[bytes, bytes, bytes]:
         """A row of a bulk run done by :meth:`_patch_row`: (what precedes its start tag, the
-        row's bytes). ``part`` is the bytes up to its ``</row>``."""
+        row's bytes, the bytes they replace). ``part`` is the bytes up to its ``</row>``."""
         queue = self.rows
         assert isinstance(queue, RowQueue)
         tag_start = part.rfind(self._row_open)
@@ -304,7 +355,8 @@ class BulkPatcher(RowPatcher):
         probes = [c for c in queue.probe_cols if key | (c - 1) in queue.probe_set]
         inner = part[m.end() :]
         new = self._patch_row(m.group(), inner, rnum, cells, probes)
-        return part[:tag_start], new if new is not None else part[tag_start:] + self._row_end
+        old = part[tag_start:] + self._row_end
+        return part[:tag_start], new if new is not None else old, old
 
     def _bulk_tails_of(self, col: int, values: list[object]) -> list[bytes]:
         """What follows ``<c r="`` + the reference's letters and digits in the new cells of
@@ -338,21 +390,26 @@ class BulkPatcher(RowPatcher):
 
     def _bulk_spans(
         self, part: bytes, lo: int, hi: int, done: dict[tuple[bytes, int, int], bytes]
-    ) -> bytes:
+    ) -> tuple[bytes, tuple[int, int, int, bytes] | None]:
         """``part`` (the bytes up to a row's end) with its row's ``spans`` widened as
-        :meth:`_fix_spans` does. ``done`` remembers the new tag of each (tag without its
+        :meth:`_fix_spans` does, and where the new start tag is (start, end, kind, old tag;
+        None when the tag stays). ``done`` remembers the new tag of each (tag without its
         ``r=``, lo, hi): most rows of a sheet have the same."""
         tag_start = part.rfind(self._row_open)
         tag_end = part.find(b">", tag_start) + 1
         tag = part[tag_start:tag_end]
         if b"spans" not in tag:
-            return part
+            return part, None
         quote = tag.find(b'"', len(self._row_open) + 4)  # a bulk run's rows start <row r="N"
         key = (tag[quote:], lo, hi)
         new = done.get(key)
         if new is None:
             new = done[key] = self._fix_spans(tag[quote:], [lo, hi])
-        return part[:tag_start] + tag[:quote] + new + part[tag_end:]
+        if new == tag[quote:]:
+            return part, None
+        new_tag = tag[:quote] + new
+        edit = (tag_start, tag_start + len(new_tag), TAG, tag)
+        return part[:tag_start] + new_tag + part[tag_end:], edit
 
     def _check_region(self, buf: bytes, start: int, stop: int | None = None) -> int:
         """Look at ``buf[start:stop]`` once (stop defaults to the last complete tag): note array

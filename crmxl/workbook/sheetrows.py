@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from crmxl.a1 import column_index, column_letter
+from crmxl.workbook.byparts import ROWS, Ledger
 from crmxl.workbook.cellxml import (
     MAX_COL,
     EncodedValue,
@@ -331,6 +332,20 @@ class RowPatcher:
         self._cells_from: dict[int, re.Pattern[bytes]] = {}
         self._odd_cells: dict[int, re.Pattern[bytes]] = {}
         self._bulk_tails: dict[tuple[int, int], dict[tuple[type, object], bytes]] = {}
+        self.out = 0  # bytes written so far
+        self.ledger: Ledger | None = None  # where new bytes are recorded (byparts.py)
+
+    def _put(self, data: bytes) -> None:
+        """Write bytes copied from the sheet as they were."""
+        self.out += len(data)
+        self.write(data)
+
+    def _made(self, data: bytes, kind: int, removed: bytes | None) -> None:
+        """Write new bytes of ``kind`` that replace ``removed`` (see :mod:`.byparts`)."""
+        if self.ledger is not None:
+            self.ledger.add(kind, self.out, self.out + len(data), removed)
+        self.out += len(data)
+        self.write(data)
 
     def _insert_rows_before(self, limit: int | None) -> None:
         """Write new rows for every pending patch row before ``limit`` (None: all of them)."""
@@ -342,9 +357,9 @@ class RowPatcher:
                 if (xml := self._new_cell(rnum, col, patch, row_style=None)) is not None
             ]
             if cells:
-                self.write(
+                self._made(
                     b"<" + self.p + b'row r="' + str(rnum).encode() + b'">'
-                    + b"".join(cells) + self._row_end
+                    + b"".join(cells) + self._row_end, ROWS, b"",
                 )  # fmt: skip
                 self.result.rows_rebuilt += 1
             self._next = next(self.rows, None)

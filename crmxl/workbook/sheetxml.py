@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 
+from crmxl.workbook.byparts import HEAD, ROWS, SWAP, TAIL
 from crmxl.workbook.cellxml import (
     MAX_COL,
     parse_range,
@@ -80,25 +81,30 @@ class SheetPatcher(BulkPatcher):
     def run(self) -> SheetResult:
         buf, sd = self._head()
         if sd.group(2):  # <sheetData/>: nothing to stream, every patched row is new
-            p = self.p
-            self.write(b"<" + p + b"sheetData>")
             self._insert_rows_before(None)
-            self.write(b"</" + p + b"sheetData>")
+            self._mark_tail()
+            self._made(b"</" + self.p + b"sheetData>", SWAP, b"")
             tail = buf[sd.end() :]
         else:
             tail = self._body(buf, sd.end())
         edit = self.opt.tail_edit
         if edit is None:
-            self.write(tail)
+            self._put(tail)
             while chunk := self.read(CHUNK):
-                self.write(chunk)
+                self._put(chunk)
         else:  # what follows the rows is small: edit it whole
             pieces = [tail]
             while chunk := self.read(CHUNK):
                 pieces.append(chunk)
-            self.write(edit(b"".join(pieces), self.root_tag, self.p))
+            old = b"".join(pieces)
+            self._made(edit(old, self.root_tag, self.p), SWAP, old)
             self.result.tail_edited = True
         return self.result
+
+    def _mark_tail(self) -> None:
+        """Note where ``</sheetData>`` starts (what follows is checked with the head)."""
+        if self.ledger is not None:
+            self.ledger.add(TAIL, self.out, self.out, None)
 
     def _fill(self, buf: bytes) -> bytes:
         chunk = self.read(CHUNK)
@@ -153,8 +159,12 @@ class SheetPatcher(BulkPatcher):
         head = buf[: sd.start()]
         self.root_tag = buf[self._root_start : buf.find(b">", self._root_start) + 1]
         self._read_cols(head)
-        self.write(self._fix_dimension(head))
-        self.write(buf[sd.start() : sd.end()] if not sd.group(2) else b"")
+        new_head = self._fix_dimension(head)
+        sd_tag = buf[sd.start() : sd.end()]
+        if sd.group(2):  # <sheetData/> opens here; the rows and the close follow
+            self._made(new_head + b"<" + self.p + b"sheetData>", HEAD, head + sd_tag)
+        else:
+            self._made(new_head + sd_tag, HEAD, None if new_head == head else head + sd_tag)
         return buf, sd
 
     def _read_cols(self, head: bytes) -> None:
@@ -197,14 +207,15 @@ class SheetPatcher(BulkPatcher):
                     continue
                 end = self._sd_end.search(buf, scan)
                 if end is not None and end.start() < checked:
-                    self.write(buf[pos : end.start()])
+                    self._put(buf[pos : end.start()])
                     self._insert_rows_before(None)
-                    self.write(buf[end.start() : end.end()])
+                    self._mark_tail()
+                    self._put(buf[end.start() : end.end()])
                     return buf[end.end() :]
                 if self.eof:
                     raise SheetXmlError("no </sheetData>")
                 cut = max(scan, min(checked, len(buf)))
-                self.write(buf[pos:cut])
+                self._put(buf[pos:cut])
                 buf = self._fill(buf[cut:])
                 pos = scan = checked = self._bulk_after = 0
                 continue
@@ -219,7 +230,7 @@ class SheetPatcher(BulkPatcher):
                 scan = m.end()
                 continue
             if nxt[0] < rnum:
-                self.write(buf[pos : m.start()])
+                self._put(buf[pos : m.start()])
                 pos = m.start()
                 self._insert_rows_before(rnum)
                 nxt = self._next
@@ -228,7 +239,7 @@ class SheetPatcher(BulkPatcher):
                     continue
             # This row has patches: try the bulk path on the rows read so far, else rebuild it.
             if not nxt[2] and not self.arrays and m.start() >= self._bulk_after:
-                self.write(buf[pos : m.start()])
+                self._put(buf[pos : m.start()])
                 pos = m.start()
                 done = self._bulk_append(buf, pos, min(checked, len(buf)))
                 if done is not None:
@@ -240,7 +251,7 @@ class SheetPatcher(BulkPatcher):
             else:
                 close = buf.find(self._row_end, m.end())
                 if close < 0:  # the row goes on in the next chunk: drop what is done first
-                    self.write(buf[pos : m.start()])
+                    self._put(buf[pos : m.start()])
                     buf = buf[m.start() :]
                     checked = max(0, checked - m.start())
                     pos = scan = self._bulk_after = 0
@@ -255,10 +266,12 @@ class SheetPatcher(BulkPatcher):
                 row_end = close + len(self._row_end)
                 if row_end > checked:
                     checked = self._check_region(buf, checked, row_end)
-            self.write(buf[pos : m.start()])
-            self.write(
-                self._patch_row(tag, inner, rnum, nxt[1], nxt[2]) or buf[m.start() : row_end]
-            )
+            self._put(buf[pos : m.start()])
+            new = self._patch_row(tag, inner, rnum, nxt[1], nxt[2])
+            if new is None:
+                self._put(buf[m.start() : row_end])
+            else:
+                self._made(new, ROWS, buf[m.start() : row_end])
             self._next = next(self.rows, None)
             pos = scan = row_end
 

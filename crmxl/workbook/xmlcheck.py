@@ -32,11 +32,13 @@ _CHUNK = 1 << 20
 
 @dataclass(frozen=True)
 class Verdict:
-    """What the child found: the inflated bytes' CRC-32 and size, and what was wrong (or "")."""
+    """What the child found: the bytes' CRC-32 and size, and what was wrong (or ""); and
+    whether it proved them well-formed (``certified``; otherwise they are parsed after)."""
 
     crc: int
     size: int
     problem: str
+    certified: bool = True
 
 
 class Checked(Protocol):

@@ -29,6 +29,8 @@ from typing import BinaryIO, Self
 
 from crmxl import concurrency
 from crmxl.workbook import child
+from crmxl.workbook.byparts import Ledger
+from crmxl.workbook.deflater import DATA, LEDGER, frame, frame_header
 from crmxl.workbook.xmlcheck import StreamCheck, Verdict
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
@@ -194,9 +196,13 @@ class ZipWriter:
         *,
         level: int = 6,
         date_time: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0),
+        by_parts: bool = False,
     ) -> ChildMemberWriter | None:
         """Like :meth:`open`, but deflated, written and checked by a child process (see
-        :mod:`~crmxl.workbook.deflater`); None (and nothing written) where that cannot be."""
+        :mod:`~crmxl.workbook.deflater`); None (and nothing written) where that cannot be.
+        ``by_parts``: the member is ``like`` rewritten, and the writer records what it
+        replaced in the member's :attr:`~ChildMemberWriter.ledger` (see
+        :mod:`~crmxl.workbook.byparts`): the child checks it by its parts."""
         if os.name != "posix" or not hasattr(os, "pwrite"):
             return None
         try:
@@ -206,10 +212,11 @@ class ZipWriter:
         encoded, _ = _encode_name(name)
         data_offset = self.fh.tell() + _LOCAL.size + len(encoded)
         self.fh.flush()
+        source = f"{like.CRC}:{like.file_size}" if like is not None and by_parts else "-"
         try:
             proc = child.start(
                 "crmxl.workbook.deflater",
-                [str(fd), str(data_offset), str(level)],
+                [str(fd), str(data_offset), str(level), source],
                 stdin=True,
                 pass_fds=[fd],
             )
@@ -220,7 +227,10 @@ class ZipWriter:
             child.stop(proc)
             raise AssertionError("local header size")
         self.fh.flush()
-        return ChildMemberWriter(self, entry, proc, data_offset)
+        member = ChildMemberWriter(self, entry, proc, data_offset)
+        if source != "-":
+            member.ledger = Ledger()
+        return member
 
     def write(
         self,
@@ -423,6 +433,7 @@ class ChildMemberWriter(_Member):
         self.crc = 0
         self.size = 0
         self._verdict: Verdict | None = None
+        self.ledger: Ledger | None = None  # set when the child checks by parts
         if proc.stdin is not None:
             child.widen_pipe(proc.stdin)
 
@@ -437,7 +448,11 @@ class ChildMemberWriter(_Member):
         proc = self.proc
         if proc is None or proc.stdin is None:
             raise ChildFailed(self.entry.name)
+        entries = self.ledger.take() if self.ledger is not None else b""
         try:
+            if entries:  # what the new bytes replaced, before the bytes themselves
+                proc.stdin.write(frame(LEDGER, entries))
+            proc.stdin.write(frame_header(DATA, len(data)))
             proc.stdin.write(data)
         except OSError as exc:
             raise ChildFailed(self.entry.name) from exc
@@ -453,11 +468,12 @@ class ChildMemberWriter(_Member):
             assert isinstance(answer, dict)
             csize, ccrc = int(answer["csize"]), int(answer["ccrc"])
             crc, size, problem = int(answer["crc"]), int(answer["size"]), str(answer["problem"])
+            certified = answer["certified"] is True
         except (AssertionError, KeyError, TypeError, ValueError) as exc:
             raise ChildFailed(self.entry.name) from exc
         if not problem and _crc_of(self.owner.fh.fileno(), self.data_offset, csize) != ccrc:
             problem = "the file does not hold the deflated bytes"
-        self._verdict = Verdict(crc, size, problem)
+        self._verdict = Verdict(crc, size, problem, certified)
         self.entry.crc, self.entry.size, self.entry.csize = self.crc, self.size, csize
         self.owner.fh.seek(self.data_offset + csize)
         self.owner._finish(self.entry)
