@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from crmxl.a1 import column_index, column_letter
+from crmxl.workbook.inflate import open_member
 from crmxl.workbook.names import canonical, open_zip
 from crmxl.workbook.xmltext import MAX_UTF16_BYTES, decode_head, utf16_codec
 
@@ -74,7 +75,9 @@ def _windows(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
     budget = info.file_size + 1
     seen = 0
     tail = b""
-    with zf.open(info) as fh:
+    raw = open(zf.filename, "rb") if zf.filename else None  # noqa: SIM115  # closed below
+    try:
+        fh = open_member(zf, raw, info) if raw is not None else zf.open(info)
         while True:
             chunk = fh.read(min(_CHUNK, budget - seen))
             if not chunk:
@@ -84,6 +87,9 @@ def _windows(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
                 raise Refused("file-bomb")
             yield tail + chunk
             tail = chunk[-64:]
+    finally:
+        if raw is not None:
+            raw.close()
 
 
 def _check_prolog(head: bytes) -> bool:

@@ -31,12 +31,11 @@ from crmxl import concurrency
 from crmxl.workbook import child
 from crmxl.workbook.byparts import Ledger
 from crmxl.workbook.deflater import DATA, LEDGER, frame, frame_header
+from crmxl.workbook.inflate import LOCAL, LOCAL_SIG, raw_data_offset
 from crmxl.workbook.xmlcheck import StreamCheck, Verdict
 
-_LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END = struct.Struct("<IHHHHIIH")
-_LOCAL_SIG = 0x04034B50
 _CENTRAL_SIG = 0x02014B50
 _END_SIG = 0x06054B50
 _LIMIT = 0xFFFFFFFF
@@ -67,16 +66,6 @@ def _encode_name(name: str) -> tuple[bytes, int]:
         return name.encode("ascii"), 0
     except UnicodeEncodeError:
         return name.encode("utf-8"), _UTF8_FLAG
-
-
-def raw_data_offset(fh: BinaryIO, info: zipfile.ZipInfo) -> int:
-    """Where a member's compressed data starts in the source file (after its local header)."""
-    fh.seek(info.header_offset)
-    header = fh.read(_LOCAL.size)
-    if len(header) != _LOCAL.size or _LOCAL.unpack(header)[0] != _LOCAL_SIG:
-        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-    name_len, extra_len = _LOCAL.unpack(header)[9:11]
-    return info.header_offset + _LOCAL.size + name_len + extra_len
 
 
 class _Entry:
@@ -128,8 +117,8 @@ class ZipWriter:
         return entry
 
     def _local_header(self, entry: _Entry, name: bytes) -> bytes:
-        return _LOCAL.pack(
-            _LOCAL_SIG, entry.extract, entry.flags, entry.compress_type, entry.time,
+        return LOCAL.pack(
+            LOCAL_SIG, entry.extract, entry.flags, entry.compress_type, entry.time,
             entry.date, entry.crc, entry.csize, entry.size, len(name), 0,
         ) + name  # fmt: skip
 
@@ -210,7 +199,7 @@ class ZipWriter:
         except (AttributeError, OSError, ValueError):  # not a real file (a BytesIO)
             return None
         encoded, _ = _encode_name(name)
-        data_offset = self.fh.tell() + _LOCAL.size + len(encoded)
+        data_offset = self.fh.tell() + LOCAL.size + len(encoded)
         self.fh.flush()
         source = f"{like.CRC}:{like.file_size}" if like is not None and by_parts else "-"
         try:
