@@ -274,6 +274,8 @@ class BulkPatcher(RowPatcher):
             for i, old in rows_made.items():
                 kinds[i] = ROWS
                 removed[i] = old
+                # [prefix, row, blanks...]: without columns (width 2) no blank marks its end
+                ends[i] = starts[i] + len(out[width * i + 1])
             ledger.extend(kinds, starts, ends, removed)
         for i, edits in inside.items():
             at = pos[width * i]
