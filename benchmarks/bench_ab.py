@@ -19,6 +19,7 @@ import os
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -50,6 +51,17 @@ def _run(tree: Path | None, args: list[str]) -> tuple[float, float, int, float]:
     return seconds, with_children, code, _cpu() - cpu
 
 
+def _where(tree: Path | None) -> str:
+    """The crmxl package a run of ``tree`` imports (from the current folder)."""
+    env = dict(os.environ)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+    code = "import crmxl; print(crmxl.__file__)"
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", type=Path, required=True, help="a crmxl source tree (A)")
@@ -60,9 +72,15 @@ def main() -> None:
     args = ap.parse_args()
     runs = ["first"] if args.only == "first" else ["first", "unchanged", "weekly"]
     results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
-    with tempfile.TemporaryDirectory(dir=args.data.parent) as tmp:
+    with tempfile.TemporaryDirectory(dir=args.data.resolve().parent) as tmp:
+        # Not from a source tree: ``python -c`` puts the current folder first on sys.path, and
+        # a checkout there would be imported instead of the tree asked for.
+        os.chdir(tmp)
         for n in range(args.rounds):
-            order = [("A", args.base), ("B", args.new)]
+            order = [("A", args.base.resolve()), ("B", args.new and args.new.resolve())]
+            if n == 0:
+                for label, tree in order:
+                    print(label, "imports", _where(tree), flush=True)
             if n % 2:
                 order.reverse()
             for label, tree in order:
