@@ -22,7 +22,7 @@ from xml.parsers import expat
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_patch import STYLES, _column_sheets, _sheets
+from test_patch import STYLES, _column_sheets, _sheets, _writes
 from xlsxkit import sheet_xml
 
 from crmxl.workbook import sheetbulk, sheetxml
@@ -309,11 +309,7 @@ def test_excel_like_sheets_are_certified(sheet: tuple[str, dict[int, Any]], chun
 @settings(max_examples=120, deadline=None)
 @given(
     sheet=_sheets(),
-    writes=st.dictionaries(
-        st.tuples(st.integers(1, 27), st.integers(1, 9)),
-        st.one_of(st.none(), st.integers(0, 999), st.text("甲乙ab", min_size=1, max_size=3)),
-        max_size=15,
-    ),
+    writes=_writes(),
     chunk=st.integers(5, 300),
 )
 def test_sheets_without_references_are_never_refused_wrongly(

@@ -818,14 +818,20 @@ def _read_model(xml: bytes) -> dict[tuple[int, int], Any]:
     return out
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    sheet=_sheets(),
-    writes=st.dictionaries(
+def _writes() -> st.SearchStrategy[dict[tuple[int, int], Any]]:
+    """Writes into the first 27 rows and 9 columns of a :func:`_sheets` sheet: blanks,
+    numbers and short texts."""
+    return st.dictionaries(
         st.tuples(st.integers(1, 27), st.integers(1, 9)),
         st.one_of(st.none(), st.integers(0, 999), st.text("甲乙ab", min_size=1, max_size=3)),
         max_size=15,
-    ),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    sheet=_sheets(),
+    writes=_writes(),
     chunk=st.integers(5, 300),
 )
 def test_streaming_patcher_matches_a_model(
