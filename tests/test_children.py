@@ -4,6 +4,7 @@ cannot start, dies or answers nonsense must leave the work to this process, neve
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import subprocess
@@ -339,3 +340,20 @@ def test_libreoffice_opens_a_workbook_deflated_by_the_child(
     [back] = roundtrip_xlsx([path], tmp_path / "lo")
     cells = openpyxl_cells(back)["客户档案"]
     assert cells[(2, 2)] == "值2" and cells[(399, 2)] == "值399" and cells[(399, 1)] == 399
+
+
+def test_a_child_finds_the_compiled_packages_it_may_use(tmp_path: Path) -> None:
+    """A child runs with ``-I -S`` (no site packages); ISA-L (``isal``), which the deflating
+    and scanning children use, is found through ``--path`` all the same."""
+    assert importlib.util.find_spec("isal") is not None  # a dependency (pyproject.toml)
+    (tmp_path / "childprobe.py").write_text(
+        "def child_main(args):\n    import isal.isal_zlib\n    print('found', args[0])\n"
+    )
+    cmd = child.command("childprobe", ["x"])
+    at = cmd.index(child.PATH_OPTION)
+    cmd[at + 1] += os.pathsep + str(tmp_path)  # where this test's probe module is
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout) == (0, "found x\n"), done.stderr
+    without = [*cmd[:at], "--path", str(tmp_path), *cmd[at + 2 :]]
+    done = subprocess.run(without, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode != 0 and "isal" in done.stderr
