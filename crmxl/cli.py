@@ -466,6 +466,62 @@ def todo_command(
     return 0
 
 
+@cli.command("push", context_settings=CONTEXT)
+@files_argument
+@click.option(
+    "--db",
+    default=None,
+    metavar="URL",
+    help="数据库：SQLite 文件路径（默认与第一个工作簿同名的 .db）或 URL，如 "
+    "postgresql+psycopg://用户@主机/库 / a SQLite file (default: the first workbook's name "
+    "with .db) or a URL such as postgresql+psycopg://user@host/db",
+)
+@as_of_option
+@json_option
+@config_option
+@click.pass_context
+@command
+def push_command(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    db: str | None,
+    as_of: datetime | None,
+    as_json: bool,
+    config: Path | None,
+) -> int:
+    """把工作簿写入数据库：每个工作表一张表，按编号新增或更新，并记录每位客户的快照（趋势）。
+    Push the workbooks into a database: a table per sheet, upserted by ID, plus a snapshot of
+    every customer (tier, stage, follow-up status, days overdue, churn risk) for trends.
+
+    \b
+    一次推送是一个事务：要么全部写入，要么什么都不改。工作簿中删除的行标记 deleted_at，不删除。
+    同一工作簿再推送一次不改变任何行（推送本身记录在 crmxl_runs）。
+    A push is one transaction: all or nothing. Rows deleted in the workbook are marked
+    (deleted_at), never dropped; pushing the same workbook again changes no row.
+
+    \b
+    例 / examples:
+      crmxl push crm.xlsx                      # 写入 crm.db（SQLite）
+      crmxl push crm.xlsx --db 数据/crm.db --as-of 2026-11-20
+      crmxl push crm.xlsx --db postgresql+psycopg://crm@db.example.com/crm --json
+
+    PostgreSQL 的密码放在 URL 或 PGPASSWORD 环境变量中 / the password goes in the URL or in
+    PGPASSWORD. 有行未能推送（编号为空或重复）时退出码为 1 / exits 1 when a row could not be
+    pushed. 表与列的说明见 docs/delivery.md / tables and columns: docs/delivery.md.
+    """
+    from crmxl.delivery import push as run
+
+    lang = lang_of(ctx)
+    result = run(
+        files, db, as_of=as_of, config=config, progress=None if as_json else progress_printer()
+    )
+    if as_json:
+        emit_json(result.to_dict(lang))
+    else:
+        click.echo(result.render(lang))
+    return 0 if result.ok else 1
+
+
 # --- import, assign ------------------------------------------------------------------------------
 
 
