@@ -419,6 +419,17 @@ def report_command(
     show_default=True,
     help="向前看几天 / how many days ahead to look",
 )
+@click.option(
+    "--send",
+    is_flag=True,
+    help="把每人的待办发出去：邮件（销售团队 邮箱）和/或企业微信、钉钉群机器人 / deliver each "
+    "owner's agenda by e-mail and/or to the WeCom or DingTalk group robot",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="与 --send 一起：只显示将要发送的内容 / with --send: show what would be sent",
+)
 @as_of_option
 @json_option
 @config_option
@@ -429,6 +440,8 @@ def todo_command(
     files: tuple[Path, ...],
     owner: str | None,
     days: int,
+    send: bool,
+    dry_run: bool,
     as_of: datetime | None,
     as_json: bool,
     config: Path | None,
@@ -447,10 +460,40 @@ def todo_command(
       crmxl todo crm.xlsx
       crmxl todo crm.xlsx --owner 张伟 --days 3
       crmxl todo crm.xlsx --json > todo.json
+      crmxl todo crm.xlsx --send --dry-run --config crmxl.toml
+      CRMXL_SMTP_PASSWORD=... crmxl todo crm.xlsx --send --config crmxl.toml
+
+    \b
+    --send：SMTP 与机器人地址在“配置”或 --config 文件中；密码和钉钉加签密钥只从环境变量
+    CRMXL_SMTP_PASSWORD、CRMXL_DINGTALK_SECRET 读取。同一计算基准日重复运行不会重复发送
+    （记录在工作簿旁的 .crmxl-sent.json）。有发送失败时退出码为 1。
+    --send: SMTP and robot addresses come from the Settings sheet or --config; the password
+    and the DingTalk signing secret only from CRMXL_SMTP_PASSWORD and CRMXL_DINGTALK_SECRET.
+    A re-run for the same as-of date sends nothing twice (recorded in .crmxl-sent.json beside
+    the workbook). Exits 1 when any delivery failed. See docs/delivery.md.
     """
+    lang = lang_of(ctx)
+    if dry_run and not send:
+        raise click.UsageError("--dry-run 需与 --send 一起使用 / --dry-run goes with --send")
+    if send:
+        from crmxl.delivery import send as deliver
+
+        sent = deliver(
+            files,
+            owner=owner,
+            days=days,
+            as_of=as_of,
+            config=config,
+            lang=explicit_lang(ctx),
+            dry_run=dry_run,
+        )
+        if as_json:
+            emit_json(sent.to_dict(lang))
+        else:
+            click.echo(sent.render(lang))
+        return 0 if sent.ok else 1
     from crmxl.commands.todo import todo as run
 
-    lang = lang_of(ctx)
     result = run(
         files,
         owner=owner,

@@ -10,5 +10,6 @@
 from __future__ import annotations
 
 from crmxl.delivery.push import PushResult, push
+from crmxl.delivery.send import SendResult, send
 
-__all__ = ["PushResult", "push"]
+__all__ = ["PushResult", "SendResult", "push", "send"]
