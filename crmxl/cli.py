@@ -358,6 +358,13 @@ def explicit_lang(ctx: click.Context) -> str | None:
     show_default=True,
     help="统计期：截至计算基准的7/30/91天 / the 7, 30 or 91 days ending at --as-of",
 )
+@click.option(
+    "--db",
+    default=None,
+    metavar="URL",
+    help="加上趋势图（近12次 crmxl push 的等级分布与逾期数）：SQLite 文件或数据库 URL / add trend "
+    "charts (tier mix, overdue count over the last 12 pushes) from this database",
+)
 @json_option
 @config_option
 @click.pass_context
@@ -368,6 +375,7 @@ def report_command(
     out: Path,
     as_of: datetime | None,
     period: str,
+    db: str | None,
     as_json: bool,
     config: Path | None,
 ) -> int:
@@ -385,6 +393,7 @@ def report_command(
       crmxl report crm.xlsx -o 周报-2026-11-20.xlsx
       crmxl report crm.xlsx -o 月报.xlsx --period month --as-of 2026-11-30
       crmxl report 客户档案.xlsx 需求清单.xlsx 问题处理跟踪表.xlsx -o 周报.xlsx --json
+      crmxl report crm.xlsx -o 周报.xlsx --db crm.db        # 加趋势图 / with trend charts
 
     报表语言与工作簿表头一致，--lang 可指定 / the report is in the workbook's language
     unless --lang is given. 不会覆盖输入文件或含客户数据的文件 / never replaces an input or
@@ -401,6 +410,7 @@ def report_command(
         config=config,
         lang=explicit_lang(ctx),
         progress=None if as_json else progress_printer(),
+        db=db,
     )
     if as_json:
         emit_json(result.to_dict(lang))

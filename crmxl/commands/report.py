@@ -114,10 +114,12 @@ def report(
     config: Path | str | None = None,
     lang: str | None = None,
     progress: Progress | None = None,
+    db: str | Path | None = None,
 ) -> ReportResult:
     """Write the report of ``files`` as of ``as_of`` (default now) for ``period`` (week, month
     or quarter: the 7, 30 or 91 days ending at as_of) to ``out``; ``lang`` (zh/en) defaults to
-    the workspace's language. ``progress(stage, done, total)`` hears of each stage."""
+    the workspace's language. ``progress(stage, done, total)`` hears of each stage. ``db`` (a
+    database ``crmxl push`` writes to) adds the trend charts of :mod:`crmxl.delivery.trends`."""
     started = time.perf_counter()
     say = reporter(progress)
     out = Path(out)
@@ -128,6 +130,10 @@ def report(
     facts = load(paths, as_of=moment, config=config, progress=say)
     report_lang = normalize_lang(lang) if lang else facts.workspace.lang
     content = build(facts, chosen, report_lang)
+    if db is not None:
+        from crmxl.delivery.trends import trend_charts
+
+        content.charts += trend_charts(db, facts.as_of, facts.settings.tiers, report_lang)
     moment = facts.as_of
     present = set(facts.workspace.tables)
     no_sheet = [k for k in content.kpis if k.note == "kpi-note-no-sheet"]

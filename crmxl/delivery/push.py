@@ -24,7 +24,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -321,19 +321,6 @@ def _finish(conn: sa.Connection, run_id: int, tables: dict[str, Counts]) -> None
         per_table.insert(),
         [{"run_id": run_id, "table_name": name, **c.to_dict()} for name, c in tables.items()],
     )
-
-
-def last_snapshot_dates(conn: sa.Connection, until: date, n: int) -> list[date]:
-    """The ``n`` latest snapshot dates on or before ``until``, oldest first."""
-    snaps = dbm.table(dbm.SNAPSHOTS)
-    query = (
-        sa.select(snaps.c.as_of_date)
-        .where(snaps.c.as_of_date <= until)
-        .group_by(snaps.c.as_of_date)
-        .order_by(snaps.c.as_of_date.desc())
-        .limit(n)
-    )
-    return sorted(r[0] for r in conn.execute(query))
 
 
 register(
