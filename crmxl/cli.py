@@ -121,8 +121,9 @@ def cli(ctx: click.Context, lang: str | None) -> None:
     \b
     每周例行 / weekly routine:
       crmxl refresh crm.xlsx
-      crmxl report crm.xlsx -o 周报.xlsx
-      crmxl todo crm.xlsx --owner 张三
+      crmxl report crm.xlsx -o 周报.xlsx --db crm.db
+      crmxl push crm.xlsx --db crm.db
+      crmxl todo crm.xlsx --send
     """
     ctx.obj = {"lang": normalize_lang(lang)}
     try:

@@ -221,8 +221,9 @@ def connect(db: str | Path) -> Engine:
         folder = Path(url.database or ".").parent
         if url.database and not folder.is_dir():
             raise DatabaseError("db-no-folder", url=shown(url), folder=folder)
-        # wait for a concurrent push rather than fail at once
-        return sa.create_engine(url, connect_args={"timeout": 60})
+        # wait for a concurrent push rather than fail at once; the rows of a push go to the
+        # driver from a second thread (crmxl.delivery.sync.execute_many), one at a time
+        return sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
     try:
         return sa.create_engine(url)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:

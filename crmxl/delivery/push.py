@@ -188,15 +188,14 @@ def push(
             after = dbm.current_revision(engine)
         except SQLAlchemyError as exc:
             raise dbm.DatabaseError("db-migrate-failed", url=url, detail=dbm.reason(exc)) from exc
-        done, done_keys = facts.evaluation.typed, compute_columns()
-        sheets = {
-            key: sheet_rows(table, facts.workspace.settings, done.get(key), done_keys.get(key, ()))
-            for key, table in facts.workspace.tables.items()
-        }
+        as_of_moment = facts.as_of
+        snap = snapshot(facts)
+        sheets = all_rows(facts)
+        del facts
         say("write", 2, 3)
         try:
             with engine.begin() as conn:
-                run_id, tables = _push(conn, facts, sheets, paths)
+                run_id, tables = _push(conn, as_of_moment, sheets, snap, paths)
         except SQLAlchemyError as exc:
             raise dbm.DatabaseError("db-push-failed", url=url, detail=dbm.reason(exc)) from exc
     finally:
@@ -205,7 +204,7 @@ def push(
     return PushResult(
         db=url,
         files=paths,
-        as_of=facts.as_of,
+        as_of=as_of_moment,
         run_id=run_id,
         tables=tables,
         revision=(before, after),
@@ -214,8 +213,25 @@ def push(
     )
 
 
+def all_rows(facts: Facts) -> dict[str, SheetRows]:
+    """Every sheet's rows for the database. Each sheet's cells, as read and as typed, are let go
+    once its rows are made: a million-row log is not held three times over."""
+    ws, done, done_keys = facts.workspace, facts.evaluation.typed, compute_columns()
+    out: dict[str, SheetRows] = {}
+    for key in list(ws.tables):
+        out[key] = sheet_rows(ws.tables[key], ws.settings, done.get(key), done_keys.get(key, ()))
+        ws.tables.pop(key)
+        done.pop(key, None)
+        facts.frames.pop(key, None)
+    return out
+
+
 def _push(
-    conn: sa.Connection, facts: Facts, sheets: dict[str, SheetRows], paths: list[Path]
+    conn: sa.Connection,
+    as_of: datetime,
+    sheets: dict[str, SheetRows],
+    snap: pd.DataFrame,
+    paths: list[Path],
 ) -> tuple[int, dict[str, Counts]]:
     """The push's transaction: run row, sheets, snapshot, counts."""
     now = datetime.now().replace(microsecond=0)
@@ -226,7 +242,7 @@ def _push(
     inserted = conn.execute(
         runs.insert().values(
             started_at=now,
-            as_of=facts.as_of,
+            as_of=as_of,
             files=json.dumps([str(p.resolve()) for p in paths], ensure_ascii=False),
             crmxl_version=__version__,
         )
@@ -240,11 +256,10 @@ def _push(
         tables[table.name] = upsert(
             conn, table, dbm.key_column(spec), rows.keys, rows.columns, rows.hashes, now
         )
-    snap = snapshot(facts)
     snap_table = dbm.table(dbm.SNAPSHOTS)
     snap_columns = {
         **{k: snap[k] for k in SNAPSHOT_VALUES},
-        "as_of": pd.Series(facts.as_of, index=snap.index, dtype="datetime64[ns]"),
+        "as_of": pd.Series(as_of, index=snap.index, dtype="datetime64[ns]"),
         "run_id": pd.Series(float(run_id), index=snap.index),
     }
     tables[dbm.SNAPSHOTS] = upsert(
@@ -255,7 +270,7 @@ def _push(
         snap_columns,
         fingerprint(snap[list(SNAPSHOT_VALUES)]),
         now,
-        scope={"as_of_date": facts.as_of.date()},
+        scope={"as_of_date": as_of.date()},
     )
     _finish(conn, run_id, tables)
     return run_id, tables

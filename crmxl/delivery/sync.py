@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -62,6 +63,8 @@ def driver_values(series: pd.Series, column: sa.Column[Any], dialect: sa.Dialect
             stamps = [s.date() for s in stamps]
         return [None if gone else s for s, gone in zip(stamps, blank, strict=True)]
     if isinstance(kind, sa.Integer):
+        if pd.api.types.is_integer_dtype(series.dtype):  # exact (64-bit fingerprints)
+            return list(series.tolist())
         numbers = series.to_numpy(dtype="float64", na_value=np.nan).tolist()
         return [None if v != v else int(v) for v in numbers]
     if isinstance(kind, sa.Numeric | sa.Float):
@@ -91,26 +94,72 @@ def _sqlite_stamps(series: pd.Series, with_time: bool, blank: np.ndarray) -> lis
     return list(out.tolist())
 
 
+@dataclass(frozen=True)
+class Values:
+    """One bind's values for the rows of a statement: a column of the rows given, converted for
+    the driver a chunk at a time (a million rows are never all Python objects at once), or one
+    value for every row."""
+
+    column: sa.Column[Any]
+    series: pd.Series | None = None
+    constant: Any = None
+
+    @classmethod
+    def same(cls, value: Any, column: sa.Column[Any], dialect: sa.Dialect) -> Values:
+        if value is None:
+            return cls(column)
+        single = pd.Series([value])
+        if isinstance(column.type, sa.Date | sa.DateTime):
+            single = pd.Series(pd.to_datetime([value]), dtype="datetime64[ns]")
+        return cls(column, constant=driver_values(single, column, dialect)[0])
+
+    @property
+    def blank(self) -> bool:
+        """True when every value is NULL."""
+        if self.series is None:
+            return self.constant is None
+        return bool(self.series.isna().all())
+
+    def chunk(self, start: int, stop: int, dialect: sa.Dialect) -> list[Any]:
+        if self.series is None:
+            return [self.constant] * (stop - start)
+        return driver_values(self.series.iloc[start:stop], self.column, dialect)
+
+
 def execute_many(
-    conn: sa.Connection, stmt: sa.ClauseElement, params: Mapping[str, Sequence[Any]], n: int
+    conn: sa.Connection, stmt: sa.ClauseElement, params: Mapping[str, Values], n: int
 ) -> None:
-    """Run ``stmt`` once per row of ``params`` (bind name -> driver values, ``n`` rows)."""
+    """Run ``stmt`` once per row (``n`` rows; bind name -> :class:`Values`).
+
+    The driver runs a chunk in a second thread while this one converts the next: the
+    database's own work (SQLite's, or the wait for PostgreSQL) does not hold Python's lock.
+    """
     if n == 0:
         return
-    compiled = stmt.compile(dialect=conn.dialect)
+    dialect = conn.dialect
+    compiled = stmt.compile(dialect=dialect)
     sql = str(compiled)
     positional: Sequence[str] | None = getattr(compiled, "positiontup", None)
     names = list(positional) if positional is not None else list(params)
+
+    def rows(start: int) -> list[Any]:
+        stop = min(start + CHUNK, n)
+        columns = [params[name].chunk(start, stop, dialect) for name in names]
+        if positional is not None:
+            return list(zip(*columns, strict=True))
+        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
     cursor = conn.connection.cursor()
     try:
-        with driver_errors(conn, sql):
+        with driver_errors(conn, sql), ThreadPoolExecutor(1) as writer:
+            running = None
             for start in range(0, n, CHUNK):
-                columns = [params[name][start : start + CHUNK] for name in names]
-                rows = zip(*columns, strict=True)
-                if positional is not None:
-                    cursor.executemany(sql, list(rows))
-                else:
-                    cursor.executemany(sql, [dict(zip(names, row, strict=True)) for row in rows])
+                batch = rows(start)
+                if running is not None:
+                    running.result()
+                running = writer.submit(cursor.executemany, sql, batch)
+            if running is not None:
+                running.result()
     finally:
         cursor.close()
 
@@ -143,7 +192,7 @@ def existing(
         *(table.c[c] == sa.bindparam(_bind(c)) for c in scope)
     )
     compiled = query.compile(dialect=conn.dialect)
-    values = {_bind(c): _repeat(v, 1, table.c[c], conn.dialect)[0] for c, v in scope.items()}
+    values = {_bind(c): Values.same(v, table.c[c], conn.dialect).constant for c, v in scope.items()}
     positional: Sequence[str] | None = getattr(compiled, "positiontup", None)
     cursor = conn.connection.cursor()
     try:
@@ -152,10 +201,16 @@ def existing(
                 cursor.execute(str(compiled), tuple(values[n] for n in positional))
             else:
                 cursor.execute(str(compiled), values)
-            rows = cursor.fetchall()
+            keys: list[Any] = []
+            hashes: list[int] = []
+            flags: list[bool] = []
+            while rows := cursor.fetchmany(CHUNK):
+                k, h, f = zip(*rows, strict=True)
+                keys += k
+                hashes += h
+                flags += f
     finally:
         cursor.close()
-    keys, hashes, flags = zip(*rows, strict=True) if rows else ((), (), ())
     return pd.DataFrame(
         {
             "key": pd.Series(keys, dtype=object),
@@ -221,70 +276,51 @@ def upsert(
     sheet_table = "deleted_at" in table.c
     todo = plan(keys, hashes, existing(conn, table, key, scope))
     names = [c for c in columns if c != key]
+    everything = len(keys)
 
-    def params(rows: np.ndarray | list[Any], *, data: bool) -> dict[str, list[Any]]:
-        n = len(rows)
-        picked = keys.iloc[rows] if data else pd.Series(rows, dtype=object)
-        out = {_bind(key): driver_values(picked, table.c[key], dialect)}
-        for name, value in scope.items():
-            out[_bind(name)] = _repeat(value, n, table.c[name], dialect)
-        if data:
-            for name in names:
-                out[_bind(name)] = driver_values(columns[name].iloc[rows], table.c[name], dialect)
-            out[_bind("row_hash")] = [int(h) for h in hashes.iloc[rows].tolist()]
+    def pick(series: pd.Series, rows: np.ndarray) -> pd.Series:
+        return series if len(rows) == everything else series.iloc[rows]
+
+    def params(rows: np.ndarray) -> dict[str, Values]:
+        out = {_bind(key): Values(table.c[key], pick(keys, rows))}
+        out.update({_bind(c): Values.same(v, table.c[c], dialect) for c, v in scope.items()})
+        for name in names:
+            out[_bind(name)] = Values(table.c[name], pick(columns[name], rows))
+        out[_bind("row_hash")] = Values(table.c.row_hash, pick(hashes, rows))
         return out
 
-    def matching() -> list[Any]:
-        return [table.c[key] == sa.bindparam(_bind(key))] + [
-            table.c[c] == sa.bindparam(_bind(c)) for c in scope
-        ]
+    def stamped(values: dict[str, Values], stamps: Mapping[str, datetime | None]) -> None:
+        if sheet_table:
+            values.update(
+                {_bind(c): Values.same(v, table.c[c], dialect) for c, v in stamps.items()}
+            )
 
-    stamps: dict[str, datetime | None] = {"updated_at": now, "deleted_at": None}
-    # inserts
-    values = params(todo.insert, data=True)
-    n = len(todo.insert)
-    if sheet_table:
-        for name, value in {**stamps, "inserted_at": now}.items():
-            values[_bind(name)] = _repeat(value, n, table.c[name], dialect)
+    def matching() -> list[Any]:
+        return [table.c[c] == sa.bindparam(_bind(c)) for c in (key, *scope)]
+
+    # new rows (a column blank in all of them is left to its default, NULL: fewer binds)
+    values = {b: v for b, v in params(todo.insert).items() if not v.blank}
+    stamped(values, {"inserted_at": now, "updated_at": now})
     insert = table.insert().values({name[2:]: sa.bindparam(name) for name in values})
-    execute_many(conn, insert, values, n)
-    # updates (and rows back from the deleted)
-    values = params(todo.update, data=True)
-    n = len(todo.update)
-    if sheet_table:
-        for name, value in stamps.items():
-            values[_bind(name)] = _repeat(value, n, table.c[name], dialect)
-    setting = [name for name in values if name[2:] != key and name[2:] not in scope]
+    execute_many(conn, insert, values, len(todo.insert))
+    # changed rows, and rows back from the deleted
+    values = params(todo.update)
+    stamped(values, {"updated_at": now, "deleted_at": None})
+    setting = [name for name in values if name[2:] not in (key, *scope)]
     update = (
         table.update().where(*matching()).values({name[2:]: sa.bindparam(name) for name in setting})
     )
-    execute_many(conn, update, values, n)
-    # rows gone from the workbook
-    values = params(todo.delete, data=False)
-    n = len(todo.delete)
+    execute_many(conn, update, values, len(todo.update))
+    # rows gone from the workbook: marked (a sheet's table) or removed (the snapshots)
+    gone_keys = pd.Series(todo.delete, dtype=object)
+    values = {_bind(key): Values(table.c[key], gone_keys)}
+    values.update({_bind(c): Values.same(v, table.c[c], dialect) for c, v in scope.items()})
+    gone: sa.ClauseElement
     if sheet_table:
-        for name in ("deleted_at", "updated_at"):
-            values[_bind(name)] = _repeat(now, n, table.c[name], dialect)
-        gone: sa.ClauseElement = (
-            table.update()
-            .where(*matching())
-            .values(
-                deleted_at=sa.bindparam(_bind("deleted_at")),
-                updated_at=sa.bindparam(_bind("updated_at")),
-            )
-        )
+        stamped(values, {"deleted_at": now, "updated_at": now})
+        marks: dict[str, Any] = {c: sa.bindparam(_bind(c)) for c in ("deleted_at", "updated_at")}
+        gone = table.update().where(*matching()).values(marks)
     else:
         gone = table.delete().where(*matching())
-    execute_many(conn, gone, values, n)
+    execute_many(conn, gone, values, len(todo.delete))
     return Counts(len(todo.insert), len(todo.update), len(todo.delete), todo.unchanged)
-
-
-def _repeat(value: Any, n: int, column: sa.Column[Any], dialect: sa.Dialect) -> list[Any]:
-    """``value`` for ``n`` rows, as the driver takes it for ``column``."""
-    if value is None or n == 0:
-        return [None] * n
-    single = pd.Series([value])
-    if isinstance(column.type, sa.Date | sa.DateTime):
-        single = pd.Series(pd.to_datetime([value]), dtype="datetime64[ns]")
-    one = driver_values(single, column, dialect)[0]
-    return [one] * n
