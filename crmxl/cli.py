@@ -487,7 +487,7 @@ def todo_command(
     if dry_run and not send:
         raise click.UsageError("--dry-run 需与 --send 一起使用 / --dry-run goes with --send")
     if send:
-        from crmxl.delivery import send as deliver
+        from crmxl.commands.send import send as deliver
 
         sent = deliver(
             files,
@@ -563,7 +563,7 @@ def push_command(
     PGPASSWORD. 有行未能推送（编号为空或重复）时退出码为 1 / exits 1 when a row could not be
     pushed. 表与列的说明见 docs/delivery.md / tables and columns: docs/delivery.md.
     """
-    from crmxl.delivery import push as run
+    from crmxl.commands.push import push as run
 
     lang = lang_of(ctx)
     result = run(

@@ -22,12 +22,12 @@ from click.testing import CliRunner
 from crm_small import AS_OF, customer, sheets
 
 from crmxl.cli import cli
+from crmxl.commands.push import push
 from crmxl.delivery import database as dbm
-from crmxl.delivery import push
 from crmxl.delivery.sync import driver_values
 from crmxl.errors import CrmxlError
 
-push_mod = importlib.import_module("crmxl.delivery.push")  # the module, not the function
+push_mod = importlib.import_module("crmxl.commands.push")  # the module, not the function
 
 HAND_COUNTS = {
     "customers": 6,

@@ -19,12 +19,13 @@ from crm_small import AS_OF, sheets
 from servers import PASSWORD, USER, RobotServer, SmtpServer, robot_server, smtp_server
 
 from crmxl.cli import cli
-from crmxl.delivery import send
+from crmxl.commands.send import send
+from crmxl.commands.todo import todo
 from crmxl.delivery.messages import Agenda
 from crmxl.delivery.record import NAME, SentRecord
 from crmxl.delivery.robots import Robot, Throttle, dingtalk_sign
 from crmxl.errors import CrmxlError
-from crmxl.todo import TodoItem, todo
+from crmxl.reporting.agenda import TodoItem
 
 ADDRESSES = {
     "张三": "zhangsan@example.com",
@@ -382,7 +383,7 @@ def test_long_agendas_are_cut_to_fit_a_robot() -> None:
         )
         for i in range(300)
     ]
-    agenda = Agenda("张三", AS_OF, 7, [("follow_up", items)])
+    agenda = Agenda("张三", AS_OF, 7, [("follow_up", items)], lambda lang: "")
     text = agenda.markdown("zh")
     assert len(text.encode("utf-8")) <= 4000
     shown = sum(1 for line in text.splitlines() if line.startswith("- "))

@@ -24,10 +24,10 @@ from crm_small import deal, sheets
 from libreoffice import convert
 
 from crmxl.cli import cli
+from crmxl.commands.push import push
+from crmxl.commands.report import report
 from crmxl.delivery import database as dbm
-from crmxl.delivery import push
 from crmxl.delivery.trends import snapshot_dates
-from crmxl.report import report
 
 NOV_20, NOV_27, DEC_4 = datetime(2026, 11, 20), datetime(2026, 11, 27), datetime(2026, 12, 4)
 

@@ -18,7 +18,7 @@ from crmxl.model.schema import fold
 from crmxl.model.skips import Skip, skip_line
 from crmxl.model.textout import render_table
 from crmxl.progress import Progress
-from crmxl.reporting.agenda import KINDS, TodoItem, collect
+from crmxl.reporting.agenda import KINDS, TodoItem, collect, headers, kind_title
 from crmxl.reporting.facts import load, owner_label
 from crmxl.rules.worktime import CoverageWarning, coverage_dicts
 
@@ -90,14 +90,7 @@ class TodoResult:
                 n=len(self.items),
             )
         ]
-        headers = [
-            pick(lang, "紧急", "When"),
-            pick(lang, "状态", "State"),
-            pick(lang, "编号", "ID"),
-            pick(lang, "客户", "Customer"),
-            pick(lang, "事项", "Task"),
-            pick(lang, "截止", "Due"),
-        ]
+        columns = headers(lang)
         for owner, kinds in self.groups():
             count = sum(len(items) for _, items in kinds)
             lines.append("")
@@ -105,23 +98,9 @@ class TodoResult:
             if not kinds:
                 lines.append(t("todo-nothing", lang))
             for kind, items in kinds:
-                lines.append(
-                    f"-- {pick(lang, *KINDS[kind])}（{len(items)}）"
-                    if lang != "en"
-                    else f"-- {pick(lang, *KINDS[kind])} ({len(items)})"
-                )
-                rows = [
-                    [
-                        i.urgency(lang),
-                        i.state_text(lang),
-                        i.ref or "",
-                        i.name or "",
-                        i.detail_text(lang),
-                        i.due_text(),
-                    ]
-                    for i in items
-                ]
-                table = render_table(headers, rows, max_width={3: 24, 4: 40})
+                lines.append(f"-- {kind_title(kind, len(items), lang)}")
+                rows = [i.cells(lang) for i in items]
+                table = render_table(columns, rows, max_width={3: 24, 4: 40})
                 lines += ["   " + line for line in table.splitlines()]
         if not self.items and self.owner is None:
             lines.append("")

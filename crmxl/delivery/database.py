@@ -33,7 +33,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from crmxl.errors import CrmxlError
 from crmxl.i18n import register
-from crmxl.schema import SHEETS, ColType, Column, SheetSpec
+from crmxl.model.schema import SHEETS, ColType, Column, SheetSpec
 
 #: The Alembic version table: named so that it never meets an application's own.
 VERSION_TABLE = "crmxl_alembic_version"

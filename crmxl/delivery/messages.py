@@ -9,12 +9,13 @@ both robots under :data:`ROBOT_BYTES`), cut with a line saying how many items we
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from crmxl.facts import owner_label
-from crmxl.i18n import pick, register, t
-from crmxl.todo import KINDS, TodoItem, TodoResult
+from crmxl.i18n import register, t
+from crmxl.reporting.agenda import TodoItem, headers, kind_title
+from crmxl.reporting.facts import owner_label
 
 #: The most a robot message may hold, in UTF-8 bytes (企业微信's markdown limit is 4096).
 ROBOT_BYTES = 4000
@@ -30,6 +31,7 @@ class Agenda:
     as_of: datetime
     days: int
     kinds: list[tuple[str, list[TodoItem]]]
+    plain: Callable[[str], str]  # what ``crmxl todo --owner`` prints for the owner, by language
 
     @property
     def count(self) -> int:
@@ -52,14 +54,13 @@ class Agenda:
 
     def text(self, lang: str) -> str:
         """What ``crmxl todo --owner`` prints for this owner."""
-        items = [i for _, items in self.kinds for i in items]
-        return TodoResult(self.as_of, self.days, self.owner, [self.owner], items).render(lang)
+        return self.plain(lang)
 
     def html(self, lang: str) -> str:
         """A small, self-contained HTML page (inline styles: mail clients drop style sheets)."""
         esc = html.escape
         font = "font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif;"
-        headers = _headers(lang)
+        columns = headers(lang)
         cell = "border:1px solid #D9D9D9;padding:4px 8px;text-align:left;vertical-align:top;"
         parts = [
             "<!DOCTYPE html>",
@@ -72,19 +73,18 @@ class Agenda:
         ]
         for kind, items in self.kinds:
             parts.append(
-                f'<h3 style="margin:16px 0 4px 0;">{esc(pick(lang, *KINDS[kind]))}'
-                f"{esc(_count(len(items), lang))}</h3>"
+                f'<h3 style="margin:16px 0 4px 0;">{esc(kind_title(kind, len(items), lang))}</h3>'
             )
             parts.append('<table style="border-collapse:collapse;">')
             parts.append(
                 "<tr>"
-                + "".join(f'<th style="{cell}background:#DDEBF7;">{esc(h)}</th>' for h in headers)
+                + "".join(f'<th style="{cell}background:#DDEBF7;">{esc(h)}</th>' for h in columns)
                 + "</tr>"
             )
             for item in items:
                 late = _late(item)
                 colour = f"color:{_RED};font-weight:bold;" if late else ""
-                row = _row(item, lang)
+                row = item.cells(lang)
                 parts.append(
                     "<tr>"
                     + f'<td style="{cell}{colour}">{esc(row[0])}</td>'
@@ -108,7 +108,7 @@ class Agenda:
         ]
         body: list[str] = []
         for kind, items in self.kinds:
-            body.append(f"**{pick(lang, *KINDS[kind])}{_count(len(items), lang)}**")
+            body.append(f"**{kind_title(kind, len(items), lang)}**")
             for item in items:
                 body.append("- " + _line(item, lang))
         lines = [*head, "", *body]
@@ -131,39 +131,8 @@ class Agenda:
         return "\n".join(kept)
 
 
-def agendas(result: TodoResult) -> list[Agenda]:
-    """Each owner's agenda, in the order ``todo`` shows them (owners with nothing left out)."""
-    return [
-        Agenda(owner, result.as_of, result.days, kinds)
-        for owner, kinds in result.groups()
-        if any(items for _, items in kinds)
-    ]
-
-
-def _headers(lang: str) -> list[str]:
-    return [
-        pick(lang, "紧急", "When"),
-        pick(lang, "状态", "State"),
-        pick(lang, "编号", "ID"),
-        pick(lang, "客户", "Customer"),
-        pick(lang, "事项", "Task"),
-        pick(lang, "截止", "Due"),
-    ]
-
-
-def _row(item: TodoItem, lang: str) -> list[str]:
-    return [
-        item.urgency(lang),
-        item.state_text(lang),
-        item.ref or "",
-        item.name or "",
-        item.detail_text(lang),
-        item.due_text(),
-    ]
-
-
 def _line(item: TodoItem, lang: str) -> str:
-    parts = [p for p in _row(item, lang) if p]
+    parts = [p for p in item.cells(lang) if p]
     return " · ".join(parts)
 
 
@@ -171,10 +140,6 @@ def _late(item: TodoItem) -> bool:
     if item.hours_left is not None:
         return item.hours_left < 0
     return item.days_left is not None and item.days_left < 0
-
-
-def _count(n: int, lang: str) -> str:
-    return f" ({n})" if lang == "en" else f"（{n}）"
 
 
 register(

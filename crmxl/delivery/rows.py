@@ -24,21 +24,23 @@ row from an unchanged one without reading the rows back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from crmxl import values
 from crmxl.delivery.database import key_column, keyed_by_id
-from crmxl.findings import Finding, Severity
-from crmxl.frames import Typed, typed
 from crmxl.i18n import register
-from crmxl.schema import ColType, Column, SheetSpec
-from crmxl.settings import Settings
-from crmxl.workbook.reader import Table
+from crmxl.model import values
+from crmxl.model.findings import Finding, Severity
+from crmxl.model.frames import Typed, typed
+from crmxl.model.schema import ENUMS, ColType, Column, SheetSpec
+from crmxl.model.settings import Settings
+from crmxl.model.workspace import Table
+from crmxl.reporting.facts import Facts
+from crmxl.rules.evaluate import compute_columns
 
 #: The hash key of every fingerprint (pandas' default, spelled out so it never changes).
 HASH_KEY = "0123456789123456"
@@ -63,6 +65,17 @@ PLAIN_TEXT_TYPES = frozenset(
 )
 NUMBER_TYPES = frozenset({ColType.INT, ColType.AMOUNT, ColType.NUMBER})
 DATE_TYPES = frozenset({ColType.DATE, ColType.DATETIME})
+
+#: The snapshot's columns besides its key, and those whose change makes a new snapshot row.
+SNAPSHOT_VALUES = (
+    "owner",
+    "tier",
+    "stage",
+    "follow_up_status",
+    "days_overdue",
+    "churn_level",
+    "churn_risk",
+)
 
 #: The columns a row key is made of, for sheets keyed by a fingerprint.
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
@@ -140,29 +153,16 @@ def normalize(col: Column, typed_values: pd.Series, raw: pd.Series | None) -> pd
         return typed_values.astype("datetime64[ns]")
     if kind is ColType.YESNO:
         return typed_values.astype(object).where(typed_values.notna(), None)
-    plain = kind in PLAIN_TEXT_TYPES  # typed as text (or None) already
-    text = typed_values.astype(object) if plain else _texts(typed_values, kind)
+    if kind in PLAIN_TEXT_TYPES:  # typed as text (or None) already
+        text = typed_values.astype(object)
+    else:  # lists joined by ",", birthdays as MM-DD
+        text = _per_value(typed_values.astype(object), lambda v: _text(v, kind))
     if raw is not None:
         lost = (text.isna() & raw.notna()).to_numpy()
         if lost.any():  # keep what was typed where it does not read as its type
-            codes, uniques = pd.factorize(raw[lost].astype(object), use_na_sentinel=True)
-            shown = np.array([_raw_text(u) or None for u in uniques] + [None], dtype=object)
-            codes[codes < 0] = len(uniques)
             text = text.astype(object).copy()
-            text[lost] = shown[codes]
+            text[lost] = _per_value(raw[lost].astype(object), lambda v: _raw_text(v) or None)
     return text
-
-
-def _texts(series: pd.Series, kind: ColType) -> pd.Series:
-    """Typed text-like values as text: lists joined by ``,``, birthdays as ``MM-DD``."""
-    if series.dtype != object:
-        series = series.astype(object)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    shown = [_text(u, kind) for u in uniques]
-    shown.append(None)
-    take = codes.copy()
-    take[take < 0] = len(uniques)
-    return pd.Series(np.array(shown, dtype=object)[take], index=series.index, dtype=object)
 
 
 def _text(value: Any, kind: ColType) -> str | None:
@@ -264,6 +264,61 @@ def _key_finding(table: Table, key: str, row: int, code: str, value: Any) -> Fin
         row=row,
         column=table.header(key),
     )
+
+
+def all_rows(facts: Facts) -> dict[str, SheetRows]:
+    """Every sheet's rows for the database. Each sheet's cells, as read and as typed, are let go
+    once its rows are made: a million-row log is not held three times over."""
+    ws, done, done_keys = facts.workspace, facts.evaluation.typed, compute_columns()
+    out: dict[str, SheetRows] = {}
+    for key in list(ws.tables):
+        out[key] = sheet_rows(ws.tables[key], ws.settings, done.get(key), done_keys.get(key, ()))
+        ws.tables.pop(key)
+        done.pop(key, None)
+        facts.frames.pop(key, None)
+    return out
+
+
+def snapshot(facts: Facts) -> pd.DataFrame:
+    """One row per customer (the first row of an ID): its state as of the push."""
+    c = facts.customers
+    c = c.loc[c["customer_id"].notna()].drop_duplicates("customer_id")
+    risk = c["churn_risk"].astype(object)
+    return pd.DataFrame(
+        {
+            "customer_id": c["customer_id"].astype(object),
+            "owner": _or_none(c["owner"]),
+            "tier": _or_none(c["tier"]),
+            "stage": _or_none(c["stage"]),
+            "follow_up_status": _or_none(c["follow_up_status"]),
+            "days_overdue": c["days_overdue"].astype("float64"),
+            "churn_level": _per_value(risk, churn_level),
+            "churn_risk": _or_none(risk),
+        },
+        index=c.index,
+    )
+
+
+def _per_value(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """``fn`` of each distinct value, spread over the column (None where blank)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
+    codes[codes < 0] = len(uniques)
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
+
+
+def _or_none(series: pd.Series) -> pd.Series:
+    """Text, with blanks and empty strings as None."""
+    out = series.astype(object)
+    return out.where(out.notna() & (out != ""), None)
+
+
+def churn_level(risk: Any) -> str | None:
+    """高/中/低 from a churn-risk text (``高: 逾期45天``, ``High: 45 days overdue``)."""
+    if not isinstance(risk, str) or not risk.strip():
+        return None
+    head = risk.replace("：", ":").split(":", 1)[0].strip()
+    return ENUMS["priorities"].canonical(head)
 
 
 register(

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crmxl.delivery import database as dbm
 from crmxl.i18n import register
-from crmxl.reportbook import ChartData
+from crmxl.reporting.reportbook import ChartData
 
 PUSHES = 12
 

@@ -28,35 +28,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from crmxl import __version__
 from crmxl.delivery import database as dbm
-from crmxl.delivery.rows import SheetRows, fingerprint, sheet_rows
+from crmxl.delivery.rows import SNAPSHOT_VALUES, SheetRows, all_rows, fingerprint, snapshot
 from crmxl.delivery.sync import Counts, upsert
-from crmxl.facts import Facts, Progress, load
-from crmxl.findings import Finding, count
 from crmxl.i18n import pick, register, t
-from crmxl.refresh import compute_columns
-from crmxl.schema import ENUMS, SHEETS_BY_KEY
-from crmxl.textout import render_table
+from crmxl.model.findings import Finding, count
+from crmxl.model.schema import SHEETS_BY_KEY
+from crmxl.model.textout import render_table
+from crmxl.progress import Progress, reporter
+from crmxl.reporting.facts import load
 
 #: PostgreSQL advisory lock held by a push ("crmxl" in ASCII), so two pushes take turns.
 LOCK_KEY = 0x63726D786C
-
-#: The snapshot's columns besides its key, and those whose change makes a new snapshot row.
-SNAPSHOT_VALUES = (
-    "owner",
-    "tier",
-    "stage",
-    "follow_up_status",
-    "days_overdue",
-    "churn_level",
-    "churn_risk",
-)
 
 
 @dataclass
@@ -172,7 +160,7 @@ def push(
     """Push ``files`` into ``db`` (a SQLite file path or a database URL; default: the first
     workbook's name with ``.db``, beside it) as of ``as_of`` (default now)."""
     started = time.perf_counter()
-    say = progress or (lambda stage, done, total: None)
+    say = reporter(progress)
     paths = [Path(f) for f in files]
     facts = load(paths, as_of=as_of, config=config, progress=say)
     target = db if db is not None else default_database(paths)
@@ -211,19 +199,6 @@ def push(
         findings=[f for rows in sheets.values() for f in rows.findings],
         seconds=time.perf_counter() - started,
     )
-
-
-def all_rows(facts: Facts) -> dict[str, SheetRows]:
-    """Every sheet's rows for the database. Each sheet's cells, as read and as typed, are let go
-    once its rows are made: a million-row log is not held three times over."""
-    ws, done, done_keys = facts.workspace, facts.evaluation.typed, compute_columns()
-    out: dict[str, SheetRows] = {}
-    for key in list(ws.tables):
-        out[key] = sheet_rows(ws.tables[key], ws.settings, done.get(key), done_keys.get(key, ()))
-        ws.tables.pop(key)
-        done.pop(key, None)
-        facts.frames.pop(key, None)
-    return out
 
 
 def _push(
@@ -274,47 +249,6 @@ def _push(
     )
     _finish(conn, run_id, tables)
     return run_id, tables
-
-
-def snapshot(facts: Facts) -> pd.DataFrame:
-    """One row per customer (the first row of an ID): its state as of the push."""
-    c = facts.customers
-    c = c.loc[c["customer_id"].notna()].drop_duplicates("customer_id")
-    risk = c["churn_risk"].astype(object)
-    return pd.DataFrame(
-        {
-            "customer_id": c["customer_id"].astype(object),
-            "owner": _text(c["owner"]),
-            "tier": _text(c["tier"]),
-            "stage": _text(c["stage"]),
-            "follow_up_status": _text(c["follow_up_status"]),
-            "days_overdue": c["days_overdue"].astype("float64"),
-            "churn_level": _per_value(risk, churn_level),
-            "churn_risk": _text(risk),
-        },
-        index=c.index,
-    )
-
-
-def _per_value(series: pd.Series, fn: Any) -> pd.Series:
-    """``fn`` of each distinct value, spread over the column."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
-    codes[codes < 0] = len(uniques)
-    return pd.Series(mapped[codes], index=series.index, dtype=object)
-
-
-def _text(series: pd.Series) -> pd.Series:
-    out = series.astype(object)
-    return out.where(out.notna() & (out != ""), None)
-
-
-def churn_level(risk: Any) -> str | None:
-    """高/中/低 from a churn-risk text (``高: 逾期45天``, ``High: 45 days overdue``)."""
-    if not isinstance(risk, str) or not risk.strip():
-        return None
-    head = risk.replace("：", ":").split(":", 1)[0].strip()
-    return ENUMS["priorities"].canonical(head)
 
 
 def _finish(conn: sa.Connection, run_id: int, tables: dict[str, Counts]) -> None:

@@ -1,16 +1,17 @@
 """``crmxl todo --send``: each owner's agenda by e-mail and to the team's group robots.
 
-The agenda is ``todo``'s (:func:`crmxl.todo.todo`), cut by owner (:mod:`.messages`). Channels:
+The agenda is ``todo``'s (:func:`crmxl.todo`), cut by owner (:mod:`crmxl.delivery.messages`).
+Channels:
 
 - ``email``: when 配置/TOML sets ``smtp_host``; each owner at the 邮箱 the 销售团队 sheet gives
   (an owner without one is a failed delivery); the unassigned items (no 负责人) go to no one by
   e-mail;
 - ``wecom`` / ``dingtalk``: when the robot's webhook is set; one message per owner, the
-  unassigned items too, throttled to the robots' rate limits (:mod:`.robots`).
+  unassigned items too, throttled to the robots' rate limits (:mod:`crmxl.delivery.robots`).
 
 Each delivery is tried on its own: one that fails is reported and the others go on; the result
 lists every owner and channel and ``ok`` is False when any failed (the command exits 1). What
-went out is recorded beside the workbook (:mod:`.record`) after each message, so a re-run for
+went out is recorded beside the workbook (:mod:`crmxl.delivery.record`) after each message, so a re-run for
 the same as-of date sends only what is missing. ``dry_run`` sends and records nothing and shows
 what would go out. A configuration that cannot work (no channel at all, a user without a
 password, no sender address, a webhook that is not a web address) is an error before anything
@@ -28,18 +29,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from crmxl.commands.todo import TodoResult, todo
 from crmxl.delivery.mail import Mailer, MailError, SmtpSettings, build_message
-from crmxl.delivery.messages import Agenda, agendas
+from crmxl.delivery.messages import Agenda
 from crmxl.delivery.record import SentRecord
 from crmxl.delivery.robots import Robot, RobotError, robots_from_settings
 from crmxl.errors import UsageError
-from crmxl.facts import owner_label
-from crmxl.frames import typed
 from crmxl.i18n import normalize_lang, pick, register, t
-from crmxl.schema import fold
-from crmxl.textout import render_table
-from crmxl.todo import todo
-from crmxl.workbook.reader import Workspace, open_workspace
+from crmxl.model.frames import typed
+from crmxl.model.schema import fold
+from crmxl.model.textout import render_table
+from crmxl.model.workspace import Workspace, open_workspace
+from crmxl.reporting.facts import owner_label
 
 CHANNELS: dict[str, tuple[str, str]] = {
     "email": ("邮件", "E-mail"),
@@ -228,6 +229,17 @@ def send(
         if mailer is not None:
             mailer.close()
     return result
+
+
+def agendas(result: TodoResult) -> list[Agenda]:
+    """Each owner's agenda, in the order ``todo`` shows them (owners with nothing left out)."""
+    out = []
+    for owner, kinds in result.groups():
+        mine = [item for _, items in kinds for item in items]
+        if mine:
+            alone = TodoResult(result.as_of, result.days, owner, [owner], mine)
+            out.append(Agenda(owner, result.as_of, result.days, kinds, alone.render))
+    return out
 
 
 def team_addresses(team: Workspace) -> dict[str, str]:
