@@ -209,6 +209,32 @@ def test_a_crash_after_one_mail_keeps_its_record(
     assert len(smtp.handler.messages) == 3  # each owner exactly once
 
 
+def test_what_another_run_sent_meanwhile_is_not_sent_again(
+    crm: Path, smtp: SmtpServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = write_config(tmp_path, smtp.settings())
+    real = SentRecord.locked
+
+    def after_another_run(self: SentRecord) -> Any:
+        # between this run's reading of the record and its taking of the lock, another run
+        # sent 张三's mail and recorded it
+        other = SentRecord.load(self.path)
+        other.add(AS_OF.date(), "张三", "email", "zhangsan@example.com", 7, AS_OF)
+        return real(self)
+
+    monkeypatch.setattr(SentRecord, "locked", after_another_run)
+    result = send([crm], as_of=AS_OF, config=config, env=ENV)
+    assert [(d.owner, d.state) for d in result.deliveries] == [
+        ("张三", "already-sent"),
+        ("李四", "sent"),
+        ("王五", "sent"),
+    ]
+    assert sorted(m.rcpt_tos[0] for m in smtp.handler.messages) == [
+        "lisi@example.com",
+        "wangwu@example.com",
+    ]
+
+
 def test_another_run_holding_the_lock_is_refused(crm: Path, tmp_path: Path) -> None:
     with robot_server() as server:
         config = write_config(tmp_path, {"wecom_webhook": server.url("wecom")})

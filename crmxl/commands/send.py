@@ -25,7 +25,7 @@ import os
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -207,17 +207,15 @@ def send(
     plans = _plan(agendas(agenda), mailer, bots, team_addresses(team), message_lang)
     day = agenda.as_of.date()
     for d, _ in plans:
-        if d.state == "dry-run" and (entry := record.has(day, d.owner, d.channel)):
-            d.state = "already-sent"
-            d.detail = t("send-sent-at", message_lang, at=entry.get("sent_at", ""))
+        _sent_before(d, record, day, message_lang)
     result.deliveries = [d for d, _ in plans]
     if dry_run:
         return result
     try:
         with record.locked():
             for d, deliver in plans:
-                if d.state != "dry-run":
-                    continue
+                if d.state != "dry-run" or _sent_before(d, record, day, message_lang):
+                    continue  # failed already, or sent since by a run that held the lock
                 try:
                     deliver()
                 except (MailError, RobotError) as exc:
@@ -229,6 +227,15 @@ def send(
         if mailer is not None:
             mailer.close()
     return result
+
+
+def _sent_before(d: Delivery, record: SentRecord, day: date, lang: str) -> bool:
+    """Mark ``d`` as sent before when the record has it (only a delivery still to make)."""
+    entry = record.has(day, d.owner, d.channel) if d.state == "dry-run" else None
+    if entry is None:
+        return False
+    d.state, d.detail = "already-sent", t("send-sent-at", lang, at=entry.get("sent_at", ""))
+    return True
 
 
 def agendas(result: TodoResult) -> list[Agenda]:

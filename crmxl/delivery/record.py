@@ -108,7 +108,7 @@ class SentRecord:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[SentRecord]:
-        """Hold the record's lock file for a run of sends."""
+        """Hold the record's lock file for a run of sends, the record read again under it."""
         lock = self.path.with_name(self.path.name + ".lock")
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -121,6 +121,8 @@ class SentRecord:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(f"{os.getpid()} {datetime.now():%Y-%m-%d %H:%M:%S}\n")
+            # what a run that held the lock before us recorded counts too
+            self.entries = SentRecord.load(self.path).entries
             yield self
         finally:
             with contextlib.suppress(FileNotFoundError):
