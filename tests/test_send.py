@@ -9,6 +9,8 @@ The workspace is tests/crm_small.py as of 2026-11-20 10:00: 张三 has 7 items, 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from crmxl.delivery.record import NAME, SentRecord
 from crmxl.delivery.robots import Robot, Throttle, dingtalk_sign
 from crmxl.errors import CrmxlError
 from crmxl.reporting.agenda import TodoItem
+from crmxl.workbook.lock import lock_path
 
 ADDRESSES = {
     "张三": "zhangsan@example.com",
@@ -199,7 +202,6 @@ def test_a_crash_after_one_mail_keeps_its_record(
     with pytest.raises(KeyboardInterrupt):
         send([crm], as_of=AS_OF, config=config, env=ENV)
     monkeypatch.setattr(SentRecord, "add", real)
-    assert not (crm.parent / (NAME + ".lock")).exists()  # the lock went with the crash
     again = send([crm], as_of=AS_OF, config=config, env=ENV)
     assert [(d.owner, d.state) for d in again.deliveries] == [
         ("张三", "already-sent"),
@@ -235,14 +237,33 @@ def test_what_another_run_sent_meanwhile_is_not_sent_again(
     ]
 
 
-def test_another_run_holding_the_lock_is_refused(crm: Path, tmp_path: Path) -> None:
-    with robot_server() as server:
-        config = write_config(tmp_path, {"wecom_webhook": server.url("wecom")})
-        (crm.parent / (NAME + ".lock")).write_text("123", encoding="utf-8")
-        with pytest.raises(CrmxlError) as refused:
-            send([crm], as_of=AS_OF, config=config)
-        assert ".lock" in refused.value.render("en")
-        assert server.received == []
+def test_another_run_holding_the_lock_is_refused(
+    crm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lock = lock_path(crm.parent / NAME)
+    holder = subprocess.Popen(  # another process holds the record's write lock
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from filelock import FileLock; "
+            "l = FileLock(sys.argv[1]); l.acquire(); print('held', flush=True); time.sleep(60)",
+            str(lock),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        monkeypatch.setenv("CRMXL_LOCK_TIMEOUT", "0.2")
+        with robot_server() as server:
+            config = write_config(tmp_path, {"wecom_webhook": server.url("wecom")})
+            with pytest.raises(CrmxlError) as refused:
+                send([crm], as_of=AS_OF, config=config)
+            assert NAME in refused.value.render("en")
+            assert server.received == []
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_dry_run_sends_and_records_nothing(crm: Path, smtp: SmtpServer, tmp_path: Path) -> None:

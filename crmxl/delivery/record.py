@@ -7,9 +7,11 @@ and would be refused whenever someone has it open in Excel, which is exactly whe
 runs; the 变更日志 records changes to the data, and a sent message is not one.
 
 The record is written after each message that went out (never before), to a temporary file
-that replaces the old one (``os.replace``) after it reached the disk: a crash leaves the record
+that replaces the old one (:mod:`crmxl.workbook.fileops`) after it reached the disk: a crash leaves the record
 of every message but perhaps the last, which a re-run may then send again (at most one
-message per crash, never one lost). A lock file keeps two ``--send`` runs from interleaving.
+message per crash, never one lost). The write lock crmxl takes on workbooks
+(:mod:`crmxl.workbook.lock`, an OS lock the system drops when a run dies) keeps two ``--send``
+runs from interleaving.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -26,7 +27,8 @@ from typing import Any
 
 from crmxl.errors import CrmxlError, WriteRefusedError
 from crmxl.i18n import register
-from crmxl.workbook.save import _sync_folder
+from crmxl.workbook.fileops import new_temp, remove_file, replace_file, sync_file, sync_folder
+from crmxl.workbook.lock import locked as write_lock
 
 NAME = ".crmxl-sent.json"
 FORMAT = "crmxl-sent/1"
@@ -88,19 +90,17 @@ class SentRecord:
             since = keep_since.isoformat()
             self.entries = [e for e in self.entries if str(e.get("as_of", "")) >= since]
         text = json.dumps({"format": FORMAT, "sent": self.entries}, ensure_ascii=False, indent=1)
-        folder = self.path.parent
         try:
-            fd, name = tempfile.mkstemp(prefix=".crmxl-sent-", suffix=".tmp", dir=folder)
+            tmp, fd = new_temp(self.path)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
                     fh.write(text)
                     fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(name, self.path)
+                    sync_file(fh.fileno())
+                replace_file(tmp, self.path)
             finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(name)
-            _sync_folder(folder)
+                remove_file(tmp)  # gone already when the replace was made
+            sync_folder(self.path.parent)
         except OSError as exc:
             raise WriteRefusedError(
                 "sent-record-write-failed", path=self.path, detail=exc.strerror or str(exc)
@@ -108,25 +108,12 @@ class SentRecord:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[SentRecord]:
-        """Hold the record's lock file for a run of sends, the record read again under it."""
-        lock = self.path.with_name(self.path.name + ".lock")
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError as exc:
-            raise WriteRefusedError("sent-record-locked", lock=lock) from exc
-        except OSError as exc:
-            raise WriteRefusedError(
-                "sent-record-write-failed", path=lock, detail=exc.strerror or str(exc)
-            ) from exc
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(f"{os.getpid()} {datetime.now():%Y-%m-%d %H:%M:%S}\n")
+        """Hold the record's write lock (the OS lock crmxl takes on a workbook it writes) for a
+        run of sends, the record read again under it."""
+        with write_lock([self.path]):
             # what a run that held the lock before us recorded counts too
             self.entries = SentRecord.load(self.path).entries
             yield self
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                lock.unlink()
 
 
 register(
@@ -139,10 +126,6 @@ register(
         "sent-record-write-failed": (
             "无法写入发送记录 {path}：{detail}",
             "Cannot write the record of sent messages {path}: {detail}",
-        ),
-        "sent-record-locked": (
-            "另一个 crmxl todo --send 正在运行（锁文件 {lock}）；如确认没有，请删除锁文件",
-            "Another crmxl todo --send is running (lock file {lock}); if none is, delete it",
         ),
     }
 )
