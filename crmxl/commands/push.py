@@ -32,7 +32,6 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
-from crmxl import __version__
 from crmxl.delivery import database as dbm
 from crmxl.delivery.rows import SNAPSHOT_VALUES, SheetRows, all_rows, fingerprint, snapshot
 from crmxl.delivery.sync import Counts, upsert
@@ -42,6 +41,7 @@ from crmxl.model.schema import SHEETS_BY_KEY
 from crmxl.model.textout import render_table
 from crmxl.progress import Progress, reporter
 from crmxl.reporting.facts import load
+from crmxl.version import __version__
 
 #: PostgreSQL advisory lock held by a push ("crmxl" in ASCII), so two pushes take turns.
 LOCK_KEY = 0x63726D786C

@@ -1,6 +1,6 @@
 """``crmxl todo --send``: each owner's agenda by e-mail and to the team's group robots.
 
-The agenda is ``todo``'s (:func:`crmxl.todo`), cut by owner (:mod:`crmxl.delivery.messages`).
+The agenda is ``todo``'s (:mod:`crmxl.reporting.todolist`), cut by owner (:mod:`crmxl.delivery.messages`).
 Channels:
 
 - ``email``: when 配置/TOML sets ``smtp_host``; each owner at the 邮箱 the 销售团队 sheet gives
@@ -29,7 +29,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from crmxl.commands.todo import TodoResult, todo
 from crmxl.delivery.mail import Mailer, MailError, SmtpSettings, build_message
 from crmxl.delivery.messages import Agenda
 from crmxl.delivery.record import SentRecord
@@ -37,13 +36,14 @@ from crmxl.delivery.robots import Robot, RobotError, robots_from_settings
 from crmxl.errors import UsageError
 from crmxl.i18n import normalize_lang, pick, register, t
 from crmxl.model.frames import typed
-from crmxl.model.schema import fold
+from crmxl.model.schema import ContactChannel, fold
 from crmxl.model.textout import render_table
 from crmxl.model.workspace import Workspace, open_workspace
-from crmxl.reporting.facts import owner_label
+from crmxl.reporting.facts import load, owner_label
+from crmxl.reporting.todolist import TodoResult, check_days, owner_agenda
 
 CHANNELS: dict[str, tuple[str, str]] = {
-    "email": ("邮件", "E-mail"),
+    "email": ContactChannel.EMAIL.pair,
     "wecom": ("企业微信", "WeCom"),
     "dingtalk": ("钉钉", "DingTalk"),
 }
@@ -190,7 +190,8 @@ def send(
     give robots with a fake clock).
     """
     env = os.environ if env is None else env
-    agenda = todo(files, owner=owner, days=days, as_of=as_of, config=config)
+    check_days(days)
+    agenda = owner_agenda(load(files, as_of=as_of, config=config), owner, days)
     team = open_workspace(files, config=config, sheets=["team"])
     delivery = team.settings.delivery
     message_lang = normalize_lang(lang) if lang else team.lang

@@ -4,10 +4,10 @@ One table a standard sheet, named by the sheet's key (``customers``, ``follow_up
 column a schema column, named by its key (``customer_id``, ``next_follow_up`` ...): ASCII
 snake_case from the English names, so SQL needs no quoting, with the Chinese and English header
 as the column's comment (PostgreSQL keeps comments; SQLite has none). Types follow the schema's
-:class:`~crmxl.schema.ColType` (:func:`sql_type`).
+:class:`~crmxl.model.schema.ColType` (:func:`sql_type`).
 
 Keys: a sheet whose ID column is required (客户编号, 合同编号, 需求编号, 问题编号, 线索编号, 姓名 of
-销售团队) is keyed by that column. The others get a ``row_key`` column (:mod:`crmxl.delivery.keys`
+销售团队) is keyed by that column. The others get a ``row_key`` column (:mod:`crmxl.delivery.rows`
 says how it is made). Every sheet table also has ``row_hash`` (what the row held, to tell a
 changed row from an unchanged one), ``inserted_at``, ``updated_at`` and ``deleted_at`` (a row gone
 from the workbook is marked, never dropped; one that comes back is undeleted).

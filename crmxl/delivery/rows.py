@@ -1,6 +1,6 @@
 """A sheet's rows as a database holds them: typed values, a key and a fingerprint per row.
 
-Values are the workbook's, typed by the schema (:func:`crmxl.frames.typed`): dates as dates,
+Values are the workbook's, typed by the schema (:func:`crmxl.model.frames.typed`): dates as dates,
 amounts as numbers, enumerations as their canonical Chinese value, lists joined by ``,``,
 birthdays as ``MM-DD``. A text-like cell that does not read as its type (a phone without an area
 code, a value not in a dropdown list) keeps what the user typed; a date or number cell that
@@ -59,7 +59,7 @@ TEXT_TYPES = frozenset(
         ColType.MONTHDAY,
     }
 )
-#: Text-like types that :func:`crmxl.frames.typed` gives as ``str`` (or None) already.
+#: Text-like types that :func:`crmxl.model.frames.typed` gives as ``str`` (or None) already.
 PLAIN_TEXT_TYPES = frozenset(
     {ColType.ID, ColType.TEXT, ColType.ENUM, ColType.URL, ColType.PHONE, ColType.EMAIL}
 )
@@ -103,7 +103,7 @@ def sheet_rows(
 ) -> SheetRows:
     """Type ``table`` and key and fingerprint its rows (rows that cannot be keyed dropped).
 
-    ``done`` holds the columns ``done_keys`` typed already (by :func:`crmxl.refresh.evaluate`);
+    ``done`` holds the columns ``done_keys`` typed already (by :func:`crmxl.rules.evaluate.evaluate`);
     they are not typed again.
     """
     spec = table.spec
@@ -318,7 +318,7 @@ def churn_level(risk: Any) -> str | None:
     if not isinstance(risk, str) or not risk.strip():
         return None
     head = risk.replace("：", ":").split(":", 1)[0].strip()
-    return ENUMS["priorities"].canonical(head)
+    return ENUMS["risk_levels"].canonical(head)
 
 
 register(

@@ -45,7 +45,7 @@ BIN = "Scripts" if sys.platform == "win32" else "bin"
 
 
 def _version() -> str:
-    text = (ROOT / "crmxl" / "__init__.py").read_text(encoding="utf-8")
+    text = (ROOT / "crmxl" / "version.py").read_text(encoding="utf-8")
     match = re.search(r'^__version__ = "([^"]+)"', text, re.M)
     assert match
     return match.group(1)
