@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from crm_small import AS_OF, customer, sheets
 from crmxl.cli import cli
 from crmxl.commands.push import push
 from crmxl.delivery import database as dbm
-from crmxl.delivery.sync import driver_values
+from crmxl.delivery.sync import Values, copy_rows, copy_statement, driver_values
 from crmxl.errors import CrmxlError
 
 push_mod = importlib.import_module("crmxl.commands.push")  # the module, not the function
@@ -416,3 +417,53 @@ def test_the_password_never_shows(small: Path, postgres: Any) -> None:
     with pytest.raises(CrmxlError) as failed:
         push([small], "postgresql+psycopg://u:s3cret@127.0.0.1:9/x", as_of=AS_OF)
     assert "s3cret" not in failed.value.render("en")
+
+
+def test_copy_is_built_from_the_core_table_with_the_dialects_quoting() -> None:
+    from sqlalchemy.dialects import postgresql
+
+    odd = sa.Table(
+        "Order Lines",
+        sa.MetaData(),
+        sa.Column("select", sa.Integer),
+        sa.Column("Name", sa.Text),
+        sa.Column("plain", sa.Text),
+    )
+    statement = copy_statement(odd, list(odd.c), postgresql.psycopg.dialect())
+    assert statement == 'COPY "Order Lines" ("select", "Name", plain) FROM STDIN'
+
+
+def test_copy_stores_what_an_insert_would(postgres: Any) -> None:
+    """Rows COPYed into a table with awkward names read back as they were given."""
+    url = str(postgres.new_database())
+    odd = sa.Table(
+        "Order Lines",
+        sa.MetaData(),
+        sa.Column("select", sa.Integer),
+        sa.Column("Name", sa.Text),
+        sa.Column("on", sa.Date),
+        sa.Column("at", sa.DateTime),
+        sa.Column("amount", sa.Numeric(18, 2)),
+        sa.Column("ok", sa.Boolean),
+    )
+    given = {
+        "select": pd.Series([1.0, float("nan")]),
+        "Name": pd.Series(["张三\t\\N", None], dtype=object),  # COPY's own escapes as text
+        "on": pd.Series([datetime(2026, 3, 1), None], dtype="datetime64[ns]"),
+        "at": pd.Series([datetime(2026, 3, 1, 9, 5, 7), None], dtype="datetime64[ns]"),
+        "amount": pd.Series([1234.5, float("nan")]),
+        "ok": pd.Series([True, None], dtype=object),
+    }
+    eng = engine(url)
+    try:
+        odd.create(eng)
+        with eng.begin() as conn:
+            copy_rows(conn, odd, {k: Values(odd.c[k], v) for k, v in given.items()}, 2)
+        with eng.connect() as conn:
+            got = [tuple(r) for r in conn.execute(sa.select(odd).order_by(odd.c.select))]
+    finally:
+        eng.dispose()
+    assert got == [
+        (1, "张三\t\\N", date(2026, 3, 1), datetime(2026, 3, 1, 9, 5, 7), Decimal("1234.50"), True),
+        (None, None, None, None, None, None),
+    ]

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -81,15 +81,15 @@ def driver_values(series: pd.Series, column: sa.Column[Any], dialect: sa.Dialect
 
 
 def _sqlite_stamps(series: pd.Series, with_time: bool, blank: np.ndarray) -> list[Any]:
-    """``2026-11-20`` or ``2026-11-20 10:00:00.000000``: SQLAlchemy's SQLite storage formats."""
-    stamps = series.to_numpy(dtype="datetime64[ns]")
-    if not with_time:
-        text = np.datetime_as_string(stamps.astype("datetime64[D]"), unit="D")
-    else:
-        text = np.datetime_as_string(stamps.astype("datetime64[us]"), unit="us")
-        if len(text):  # 2026-11-20T10:00:00.000000 -> a space for the T, in place
-            text.view(np.uint32).reshape(len(text), -1)[:, 10] = ord(" ")
-    out = text.astype(object)
+    """``2026-11-20`` or ``2026-11-20 10:00:00.000000``: SQLAlchemy's SQLite storage formats.
+    Each distinct moment is written once (a million follow-ups fall on a few thousand days)."""
+    unit: Literal["us", "D"] = "us" if with_time else "D"
+    stamps = series.to_numpy(dtype="datetime64[ns]").astype(f"datetime64[{unit}]")
+    codes, uniques = pd.factorize(stamps.view("int64"))
+    text = np.datetime_as_string(np.asarray(uniques).view(f"datetime64[{unit}]"), unit=unit)
+    if with_time and len(text):  # 2026-11-20T10:00:00.000000 -> a space for the T, in place
+        text.view(np.uint32).reshape(len(text), -1)[:, 10] = ord(" ")
+    out = text.astype(object)[codes]
     out[blank] = None
     return list(out.tolist())
 
@@ -126,6 +126,16 @@ class Values:
         return driver_values(self.series.iloc[start:stop], self.column, dialect)
 
 
+def _batches(
+    params: Mapping[str, Values], names: Sequence[str], n: int, dialect: sa.Dialect
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows, :data:`CHUNK` at a time, each a tuple of the ``names`` binds' values."""
+    for start in range(0, n, CHUNK):
+        stop = min(start + CHUNK, n)
+        columns = [params[name].chunk(start, stop, dialect) for name in names]
+        yield list(zip(*columns, strict=True))
+
+
 def execute_many(
     conn: sa.Connection, stmt: sa.ClauseElement, params: Mapping[str, Values], n: int
 ) -> None:
@@ -141,27 +151,46 @@ def execute_many(
     sql = str(compiled)
     positional: Sequence[str] | None = getattr(compiled, "positiontup", None)
     names = list(positional) if positional is not None else list(params)
-
-    def rows(start: int) -> list[Any]:
-        stop = min(start + CHUNK, n)
-        columns = [params[name].chunk(start, stop, dialect) for name in names]
-        if positional is not None:
-            return list(zip(*columns, strict=True))
-        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
-
     cursor = conn.connection.cursor()
     try:
         with driver_errors(conn, sql), ThreadPoolExecutor(1) as writer:
             running = None
-            for start in range(0, n, CHUNK):
-                batch = rows(start)
+            for batch in _batches(params, names, n, dialect):
+                rows: list[Any] = batch
+                if positional is None:
+                    rows = [dict(zip(names, row, strict=True)) for row in batch]
                 if running is not None:
                     running.result()
-                running = writer.submit(cursor.executemany, sql, batch)
+                running = writer.submit(cursor.executemany, sql, rows)
             if running is not None:
                 running.result()
     finally:
         cursor.close()
+
+
+def copy_statement(table: sa.Table, columns: Sequence[sa.Column[Any]], dialect: sa.Dialect) -> str:
+    """``COPY table (columns) FROM STDIN`` for PostgreSQL. Core builds no COPY, so the statement
+    is made here, from the Core table: its name and the columns' quoted by the dialect's
+    identifier preparer, as Core quotes them in the INSERT it would run instead."""
+    prep = dialect.identifier_preparer
+    names = ", ".join(prep.format_column(c) for c in columns)
+    return f"COPY {prep.format_table(table)} ({names}) FROM STDIN"
+
+
+def copy_rows(conn: sa.Connection, table: sa.Table, params: Mapping[str, Values], n: int) -> None:
+    """Insert ``n`` rows into ``table`` with PostgreSQL's COPY (psycopg's ``cursor.copy``), in the
+    connection's transaction: the values :func:`execute_many` would hand an INSERT (one bind per
+    column), streamed a chunk at a time. Six times less CPU than ``executemany`` for a million
+    rows (benchmarks/README.md)."""
+    if n == 0:
+        return
+    names = list(params)
+    sql = copy_statement(table, [params[name].column for name in names], conn.dialect)
+    driver: Any = conn.connection.dbapi_connection  # psycopg's Connection
+    with driver_errors(conn, sql), driver.cursor() as cursor, cursor.copy(sql) as copy:
+        for batch in _batches(params, names, n, conn.dialect):
+            for row in batch:
+                copy.write_row(row)
 
 
 @contextlib.contextmanager
@@ -301,8 +330,11 @@ def upsert(
     # new rows (a column blank in all of them is left to its default, NULL: fewer binds)
     values = {b: v for b, v in params(todo.insert).items() if not v.blank}
     stamped(values, {"inserted_at": now, "updated_at": now})
-    insert = table.insert().values({name[2:]: sa.bindparam(name) for name in values})
-    execute_many(conn, insert, values, len(todo.insert))
+    if dialect.name == "postgresql":
+        copy_rows(conn, table, values, len(todo.insert))
+    else:
+        insert = table.insert().values({name[2:]: sa.bindparam(name) for name in values})
+        execute_many(conn, insert, values, len(todo.insert))
     # changed rows, and rows back from the deleted
     values = params(todo.update)
     stamped(values, {"updated_at": now, "deleted_at": None})
