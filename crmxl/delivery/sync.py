@@ -11,6 +11,7 @@ go to the driver's ``executemany`` in chunks, with values already in the form th
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -50,11 +51,18 @@ class Counts:
 # ----------------------------------------------------------------------------- values
 
 
-def driver_values(series: pd.Series, column: sa.Column[Any], dialect: sa.Dialect) -> list[Any]:
+def driver_values(
+    series: pd.Series,
+    column: sa.Column[Any],
+    dialect: sa.Dialect,
+    blank: np.ndarray | None = None,
+) -> list[Any]:
     """A column's values as the DB driver takes them for ``column``: what SQLAlchemy's own
-    bind processing would hand it (a test checks that), None for blanks."""
+    bind processing would hand it (a test checks that), None for blanks (``blank``: where the
+    series is blank, when known)."""
     kind = column.type
-    blank = series.isna().to_numpy()
+    if blank is None:
+        blank = series.isna().to_numpy()
     if isinstance(kind, sa.Date | sa.DateTime):
         if dialect.name == "sqlite":  # SQLAlchemy stores SQLite dates as ISO text
             return _sqlite_stamps(series, isinstance(kind, sa.DateTime), blank)
@@ -113,17 +121,24 @@ class Values:
             single = pd.Series(pd.to_datetime([value]), dtype="datetime64[ns]")
         return cls(column, constant=driver_values(single, column, dialect)[0])
 
+    @functools.cached_property
+    def _blanks(self) -> np.ndarray:
+        """Where the series is blank (found once, not once a chunk)."""
+        assert self.series is not None
+        return np.asarray(self.series.isna().to_numpy(), dtype=bool)
+
     @property
     def blank(self) -> bool:
         """True when every value is NULL."""
         if self.series is None:
             return self.constant is None
-        return bool(self.series.isna().all())
+        return bool(self._blanks.all())
 
     def chunk(self, start: int, stop: int, dialect: sa.Dialect) -> list[Any]:
         if self.series is None:
             return [self.constant] * (stop - start)
-        return driver_values(self.series.iloc[start:stop], self.column, dialect)
+        part = self.series.iloc[start:stop]
+        return driver_values(part, self.column, dialect, self._blanks[start:stop])
 
 
 def _batches(
