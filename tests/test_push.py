@@ -419,24 +419,9 @@ def test_the_password_never_shows(small: Path, postgres: Any) -> None:
     assert "s3cret" not in failed.value.render("en")
 
 
-def test_copy_is_built_from_the_core_table_with_the_dialects_quoting() -> None:
-    from sqlalchemy.dialects import postgresql
-
-    odd = sa.Table(
-        "Order Lines",
-        sa.MetaData(),
-        sa.Column("select", sa.Integer),
-        sa.Column("Name", sa.Text),
-        sa.Column("plain", sa.Text),
-    )
-    statement = copy_statement(odd, list(odd.c), postgresql.psycopg.dialect())
-    assert statement == 'COPY "Order Lines" ("select", "Name", plain) FROM STDIN'
-
-
-def test_copy_stores_what_an_insert_would(postgres: Any) -> None:
-    """Rows COPYed into a table with awkward names read back as they were given."""
-    url = str(postgres.new_database())
-    odd = sa.Table(
+def odd_table() -> sa.Table:
+    """A table whose name and columns need quoting (a space, reserved words, capitals)."""
+    return sa.Table(
         "Order Lines",
         sa.MetaData(),
         sa.Column("select", sa.Integer),
@@ -445,7 +430,24 @@ def test_copy_stores_what_an_insert_would(postgres: Any) -> None:
         sa.Column("at", sa.DateTime),
         sa.Column("amount", sa.Numeric(18, 2)),
         sa.Column("ok", sa.Boolean),
+        sa.Column("plain", sa.Text),
     )
+
+
+def test_copy_is_built_from_the_core_table_with_the_dialects_quoting() -> None:
+    from sqlalchemy.dialects import postgresql
+
+    odd = odd_table()
+    statement = copy_statement(odd, list(odd.c), postgresql.psycopg.dialect())
+    assert statement == (
+        'COPY "Order Lines" ("select", "Name", "on", at, amount, ok, plain) FROM STDIN'
+    )
+
+
+def test_copy_stores_what_an_insert_would(postgres: Any) -> None:
+    """Rows COPYed into a table with awkward names read back as they were given."""
+    url = str(postgres.new_database())
+    odd = odd_table()
     given = {
         "select": pd.Series([1.0, float("nan")]),
         "Name": pd.Series(["张三\t\\N", None], dtype=object),  # COPY's own escapes as text
@@ -453,6 +455,7 @@ def test_copy_stores_what_an_insert_would(postgres: Any) -> None:
         "at": pd.Series([datetime(2026, 3, 1, 9, 5, 7), None], dtype="datetime64[ns]"),
         "amount": pd.Series([1234.5, float("nan")]),
         "ok": pd.Series([True, None], dtype=object),
+        "plain": pd.Series(["a\nb", None], dtype=object),
     }
     eng = engine(url)
     try:
@@ -464,6 +467,14 @@ def test_copy_stores_what_an_insert_would(postgres: Any) -> None:
     finally:
         eng.dispose()
     assert got == [
-        (1, "张三\t\\N", date(2026, 3, 1), datetime(2026, 3, 1, 9, 5, 7), Decimal("1234.50"), True),
-        (None, None, None, None, None, None),
+        (
+            1,
+            "张三\t\\N",
+            date(2026, 3, 1),
+            datetime(2026, 3, 1, 9, 5, 7),
+            Decimal("1234.50"),
+            True,
+            "a\nb",
+        ),
+        (None, None, None, None, None, None, None),
     ]
