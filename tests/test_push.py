@@ -340,6 +340,22 @@ def test_a_sheet_missing_from_the_workspace_is_left_alone(make_workbook: Any, db
     assert all(r["deleted_at"] is None for r in rows_of(db_url, "needs").values())
 
 
+def test_what_the_sheets_do_not_allow_is_said_and_left_blank(make_workbook: Any) -> None:
+    """Without 问题跟踪 there is no churn risk (SPEC 2.5 reads the issues): the push says so in
+    one line, as report and todo do, and the snapshot's churn columns stay blank."""
+    data = sheets()
+    del data["issues"]
+    book = make_workbook(data, name="no-issues.xlsx")
+    db = book.with_suffix(".db")
+    result = push([book], db, as_of=AS_OF)
+    assert [(s.what, s.missing) for s in result.skipped] == [("skip-churn", ("issues",))]
+    assert result.to_dict()["skipped"][0]["missing"] == ["issues"]
+    assert "已跳过：流失风险（没有问题跟踪）" in result.render("zh")
+    snap = rows_of(str(db), "crmxl_snapshots")
+    assert len(snap) == 6
+    assert {(r["churn_level"], r["churn_risk"]) for r in snap.values()} == {(None, None)}
+
+
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_values_reach_the_driver_as_sqlalchemy_would_hand_them(dialect: str) -> None:
     from sqlalchemy.dialects import postgresql, sqlite

@@ -38,6 +38,7 @@ from crmxl.delivery.sync import Counts, upsert
 from crmxl.i18n import pick, register, t
 from crmxl.model.findings import Finding, count
 from crmxl.model.schema import SHEETS_BY_KEY
+from crmxl.model.skips import Skip, skip_line
 from crmxl.model.textout import render_table
 from crmxl.progress import Progress, reporter
 from crmxl.reporting.facts import load
@@ -58,6 +59,7 @@ class PushResult:
     tables: dict[str, Counts]  # table name -> counts, in schema order, snapshots last
     revision: tuple[str | None, str | None]  # migration revision before and after
     findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)  # computed columns the sheets do not allow
     seconds: float = field(default=0.0, compare=False)
 
     @property
@@ -89,6 +91,7 @@ class PushResult:
             "migrated": {"from": self.revision[0], "to": self.revision[1]},
             "ok": self.ok,
             "findings": [f.to_dict(lang) for f in self.findings],
+            "skipped": [s.to_dict(lang) for s in self.skipped],
         }
 
     def render(self, lang: str = "zh") -> str:
@@ -126,6 +129,8 @@ class PushResult:
         )
         if not any(c.changed for c in self.tables.values()):
             lines.append(t("push-nothing-changed", lang))
+        if self.skipped:
+            lines.append(skip_line(self.skipped, lang))
         if self.findings:
             errors, warnings = count(self.findings)
             lines.append("")
@@ -177,6 +182,7 @@ def push(
         except SQLAlchemyError as exc:
             raise dbm.DatabaseError("db-migrate-failed", url=url, detail=dbm.reason(exc)) from exc
         as_of_moment = facts.as_of
+        skipped = list(facts.evaluation.skipped)
         snap = snapshot(facts)
         sheets = all_rows(facts)
         del facts
@@ -197,6 +203,7 @@ def push(
         tables=tables,
         revision=(before, after),
         findings=[f for rows in sheets.values() for f in rows.findings],
+        skipped=skipped,
         seconds=time.perf_counter() - started,
     )
 
