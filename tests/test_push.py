@@ -264,8 +264,14 @@ def test_a_database_of_an_older_version_is_migrated_not_dropped(small: Path, db_
     finally:
         eng.dispose()
     result = push([small], db_url, as_of=AS_OF)
-    assert result.revision == ("0001", "0002")
-    assert "0001" in result.render("en") and "0002" in result.render("en")
+    assert result.revision == ("0001", "0003")  # 0002: 销售团队 邮箱; 0003: pool, working time
+    assert "0001" in result.render("en") and "0003" in result.render("en")
+    eng = engine(db_url)
+    try:
+        customers = sa.Table("customers", sa.MetaData(), autoload_with=eng)
+    finally:
+        eng.dispose()
+    assert {"former_owner", "pooled_on"} <= set(customers.c.keys())
     team = rows_of(db_url, "team")
     assert team["张三"]["inserted_at"] == stamp  # the old row was updated, not recreated
     assert team["张三"]["email"] is None

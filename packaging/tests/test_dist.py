@@ -179,6 +179,7 @@ def test_the_wheel_ships_the_migrations(wheel: Path) -> None:
     assert {migrations + "env.py", migrations + "script.py.mako"} <= names
     assert migrations + "versions/0001_initial.py" in names
     assert migrations + "versions/0002_team_email.py" in names
+    assert migrations + "versions/0003_pool_worktime.py" in names
 
 
 def test_the_installed_wheel_pushes(installed: Path, tmp_path: Path) -> None:
