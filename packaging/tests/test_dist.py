@@ -151,7 +151,8 @@ def test_the_installed_wheel_runs_from_another_folder(installed: Path, tmp_path:
     check = _run([installed, "validate", "crm.xlsx", *AS_OF, "--json"], tmp_path)
     assert check.returncode == 1  # the sample's 5 deliberate errors (sample_data/README.md)
     assert json.loads(check.stdout)["errors"] == 5
-    assert _run([installed, "refresh", "crm.xlsx", *AS_OF], tmp_path).returncode == 0
+    # exit 1: refresh reports the sample's planted rule-input errors, as validate does
+    assert _run([installed, "refresh", "crm.xlsx", *AS_OF], tmp_path).returncode == 1
     report = _run([installed, "report", "crm.xlsx", "-o", "周报.xlsx", *AS_OF], tmp_path)
     assert report.returncode == 0 and (tmp_path / "周报.xlsx").is_file()
     todo = _run([installed, "todo", "crm.xlsx", *AS_OF], tmp_path)
@@ -213,7 +214,7 @@ def test_the_bundle_runs_every_command_from_another_folder(bundle: Path, tmp_pat
         "init": (["init", "crm.xlsx", "--sample", *AS_OF], 0),
         "validate": (["validate", "crm.xlsx", *AS_OF], 1),
         "annotate": (["validate", "crm.xlsx", "--annotate", "标注.xlsx", *AS_OF], 1),
-        "refresh": (["refresh", "crm.xlsx", *AS_OF], 0),
+        "refresh": (["refresh", "crm.xlsx", *AS_OF], 1),  # the planted rule-input errors
         "report": (["report", "crm.xlsx", "-o", "周报.xlsx", *AS_OF], 0),
         "todo": (["todo", "crm.xlsx", *AS_OF], 0),
         "push": (["push", "crm.xlsx", "--db", "crm.db", *AS_OF], 0),  # migrations as data
