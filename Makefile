@@ -19,14 +19,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## demo: init a sample workbook, refresh it, write the weekly report and the agenda
+## demo: init a sample workbook, refresh it, write the weekly report, push it into SQLite,
+## print the agenda and what --send would deliver (a dry run: nothing is sent)
 demo: $(STAMP)
-	@mkdir -p $(DEMO) && rm -f $(DEMO)/crm.xlsx
+	@mkdir -p $(DEMO) && rm -f $(DEMO)/crm.xlsx $(DEMO)/crm.db $(DEMO)/.crmxl-sent.json
 	$(call tour,crmxl init $(DEMO)/crm.xlsx --sample)
 	$(call tour,crmxl validate $(DEMO)/crm.xlsx) || true
 	$(call tour,crmxl refresh $(DEMO)/crm.xlsx) || true  # exits 1: the sample's planted errors
 	$(call tour,crmxl report $(DEMO)/crm.xlsx -o $(DEMO)/周报-$(TODAY).xlsx)
+	$(call tour,crmxl push $(DEMO)/crm.xlsx --db $(DEMO)/crm.db)
+	$(call tour,crmxl report $(DEMO)/crm.xlsx -o $(DEMO)/周报-趋势-$(TODAY).xlsx --db $(DEMO)/crm.db)
 	$(call tour,crmxl todo $(DEMO)/crm.xlsx --days 7) | head -40
+	@printf '[smtp]\nhost = "smtp.example.com"\nsecurity = "ssl"\nfrom = "销售部 <crm@example.com>"\n' > $(DEMO)/crmxl.toml
+	$(call tour,crmxl todo $(DEMO)/crm.xlsx --send --dry-run --config $(DEMO)/crmxl.toml) | head -20
 	@printf '\nDemo files are in $(DEMO)/ (演示文件在 $(DEMO)/)\n'
 
 ## test: the whole suite, lint, types and the import contract included
@@ -67,6 +72,7 @@ dist-check: wheel bundle
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_refresh.py
+	$(BIN)/python benchmarks/bench_push.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(DIST) build .pytest_cache .mypy_cache .ruff_cache

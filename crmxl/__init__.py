@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from crmxl.version import __version__
 
 #: Each public name and the module that holds it.
 _PUBLIC = {
@@ -30,8 +30,10 @@ _PUBLIC = {
     "init_workbook": "crmxl.commands.init",
     "merge": "crmxl.commands.merge",
     "open_workspace": "crmxl.model.workspace",
+    "push": "crmxl.commands.push",
     "refresh": "crmxl.commands.refresh",
     "report": "crmxl.commands.report",
+    "send": "crmxl.commands.send",
     "split": "crmxl.commands.split",
     "todo": "crmxl.commands.todo",
     "validate": "crmxl.commands.validate",
@@ -48,8 +50,10 @@ __all__ = [
     "init_workbook",
     "merge",
     "open_workspace",
+    "push",
     "refresh",
     "report",
+    "send",
     "split",
     "todo",
     "validate",
@@ -61,8 +65,10 @@ if TYPE_CHECKING:
     from crmxl.commands.import_ import import_rows
     from crmxl.commands.init import init_separate, init_workbook
     from crmxl.commands.merge import merge
+    from crmxl.commands.push import push
     from crmxl.commands.refresh import refresh
     from crmxl.commands.report import report
+    from crmxl.commands.send import send
     from crmxl.commands.split import split
     from crmxl.commands.todo import todo
     from crmxl.commands.validate import validate

@@ -120,8 +120,9 @@ def cli(ctx: click.Context, lang: str | None) -> None:
     \b
     每周例行 / weekly routine:
       crmxl refresh crm.xlsx
-      crmxl report crm.xlsx -o 周报.xlsx
-      crmxl todo crm.xlsx --owner 张三
+      crmxl report crm.xlsx -o 周报.xlsx --db crm.db
+      crmxl push crm.xlsx --db crm.db
+      crmxl todo crm.xlsx --send
     """
     ctx.obj = {"lang": normalize_lang(lang)}
     try:
@@ -357,6 +358,13 @@ def explicit_lang(ctx: click.Context) -> str | None:
     show_default=True,
     help="统计期：截至计算基准的7/30/91天 / the 7, 30 or 91 days ending at --as-of",
 )
+@click.option(
+    "--db",
+    default=None,
+    metavar="URL",
+    help="加上趋势图（近12次 crmxl push 的等级分布与逾期数）：SQLite 文件或数据库 URL / add trend "
+    "charts (tier mix, overdue count over the last 12 pushes) from this database",
+)
 @json_option
 @config_option
 @click.pass_context
@@ -367,6 +375,7 @@ def report_command(
     out: Path,
     as_of: datetime | None,
     period: str,
+    db: str | None,
     as_json: bool,
     config: Path | None,
 ) -> int:
@@ -384,6 +393,7 @@ def report_command(
       crmxl report crm.xlsx -o 周报-2026-11-20.xlsx
       crmxl report crm.xlsx -o 月报.xlsx --period month --as-of 2026-11-30
       crmxl report 客户档案.xlsx 需求清单.xlsx 问题处理跟踪表.xlsx -o 周报.xlsx --json
+      crmxl report crm.xlsx -o 周报.xlsx --db crm.db        # 加趋势图 / with trend charts
 
     报表语言与工作簿表头一致，--lang 可指定 / the report is in the workbook's language
     unless --lang is given. 不会覆盖输入文件或含客户数据的文件 / never replaces an input or
@@ -400,6 +410,7 @@ def report_command(
         config=config,
         lang=explicit_lang(ctx),
         progress=None if as_json else progress_printer(),
+        db=db,
     )
     if as_json:
         emit_json(result.to_dict(lang))
@@ -418,6 +429,17 @@ def report_command(
     show_default=True,
     help="向前看几天 / how many days ahead to look",
 )
+@click.option(
+    "--send",
+    is_flag=True,
+    help="把每人的待办发出去：邮件（销售团队 邮箱）和/或企业微信、钉钉群机器人 / deliver each "
+    "owner's agenda by e-mail and/or to the WeCom or DingTalk group robot",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="与 --send 一起：只显示将要发送的内容 / with --send: show what would be sent",
+)
 @as_of_option
 @json_option
 @config_option
@@ -428,6 +450,8 @@ def todo_command(
     files: tuple[Path, ...],
     owner: str | None,
     days: int,
+    send: bool,
+    dry_run: bool,
     as_of: datetime | None,
     as_json: bool,
     config: Path | None,
@@ -446,10 +470,40 @@ def todo_command(
       crmxl todo crm.xlsx
       crmxl todo crm.xlsx --owner 张伟 --days 3
       crmxl todo crm.xlsx --json > todo.json
+      crmxl todo crm.xlsx --send --dry-run --config crmxl.toml
+      CRMXL_SMTP_PASSWORD=... crmxl todo crm.xlsx --send --config crmxl.toml
+
+    \b
+    --send：SMTP 与机器人地址在“配置”或 --config 文件中；密码和钉钉加签密钥只从环境变量
+    CRMXL_SMTP_PASSWORD、CRMXL_DINGTALK_SECRET 读取。同一计算基准日重复运行不会重复发送
+    （记录在工作簿旁的 .crmxl-sent.json）。有发送失败时退出码为 1。
+    --send: SMTP and robot addresses come from the Settings sheet or --config; the password
+    and the DingTalk signing secret only from CRMXL_SMTP_PASSWORD and CRMXL_DINGTALK_SECRET.
+    A re-run for the same as-of date sends nothing twice (recorded in .crmxl-sent.json beside
+    the workbook). Exits 1 when any delivery failed. See docs/delivery.md.
     """
+    lang = lang_of(ctx)
+    if dry_run and not send:
+        raise click.UsageError("--dry-run 需与 --send 一起使用 / --dry-run goes with --send")
+    if send:
+        from crmxl.commands.send import send as deliver
+
+        sent = deliver(
+            files,
+            owner=owner,
+            days=days,
+            as_of=as_of,
+            config=config,
+            lang=explicit_lang(ctx),
+            dry_run=dry_run,
+        )
+        if as_json:
+            emit_json(sent.to_dict(lang))
+        else:
+            click.echo(sent.render(lang))
+        return 0 if sent.ok else 1
     from crmxl.commands.todo import todo as run
 
-    lang = lang_of(ctx)
     result = run(
         files,
         owner=owner,
@@ -463,6 +517,62 @@ def todo_command(
     else:
         click.echo(result.render(lang))
     return 0
+
+
+@cli.command("push", context_settings=CONTEXT)
+@files_argument
+@click.option(
+    "--db",
+    default=None,
+    metavar="URL",
+    help="数据库：SQLite 文件路径（默认与第一个工作簿同名的 .db）或 URL，如 "
+    "postgresql+psycopg://用户@主机/库 / a SQLite file (default: the first workbook's name "
+    "with .db) or a URL such as postgresql+psycopg://user@host/db",
+)
+@as_of_option
+@json_option
+@config_option
+@click.pass_context
+@command
+def push_command(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    db: str | None,
+    as_of: datetime | None,
+    as_json: bool,
+    config: Path | None,
+) -> int:
+    """把工作簿写入数据库：每个工作表一张表，按编号新增或更新，并记录每位客户的快照（趋势）。
+    Push the workbooks into a database: a table per sheet, upserted by ID, plus a snapshot of
+    every customer (tier, stage, follow-up status, days overdue, churn risk) for trends.
+
+    \b
+    一次推送是一个事务：要么全部写入，要么什么都不改。工作簿中删除的行标记 deleted_at，不删除。
+    同一工作簿再推送一次不改变任何行（推送本身记录在 crmxl_runs）。
+    A push is one transaction: all or nothing. Rows deleted in the workbook are marked
+    (deleted_at), never dropped; pushing the same workbook again changes no row.
+
+    \b
+    例 / examples:
+      crmxl push crm.xlsx                      # 写入 crm.db（SQLite）
+      crmxl push crm.xlsx --db 数据/crm.db --as-of 2026-11-20
+      crmxl push crm.xlsx --db postgresql+psycopg://crm@db.example.com/crm --json
+
+    PostgreSQL 的密码放在 URL 或 PGPASSWORD 环境变量中 / the password goes in the URL or in
+    PGPASSWORD. 有行未能推送（编号为空或重复）时退出码为 1 / exits 1 when a row could not be
+    pushed. 表与列的说明见 docs/delivery.md / tables and columns: docs/delivery.md.
+    """
+    from crmxl.commands.push import push as run
+
+    lang = lang_of(ctx)
+    result = run(
+        files, db, as_of=as_of, config=config, progress=None if as_json else progress_printer()
+    )
+    if as_json:
+        emit_json(result.to_dict(lang))
+    else:
+        click.echo(result.render(lang))
+    return 0 if result.ok else 1
 
 
 # --- import, assign ------------------------------------------------------------------------------

@@ -100,3 +100,24 @@ def make_workbook(tmp_path: Path) -> Any:
         return build_workbook(tmp_path / name, sheets, **options)
 
     return make
+
+
+# --------------------------------------------------------------------- databases (crmxl push)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Any:
+    """A real PostgreSQL server for the session (see tests/pgserver.py); never skipped."""
+    import pgserver
+
+    cluster = pgserver.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: Any, tmp_path: Path) -> str:
+    """An empty database: a SQLite file, then a new database on the test PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "crm.db")
+    return str(request.getfixturevalue("postgres").new_database())

@@ -36,6 +36,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("rules/followup.py", "D"): "pandas' unit for days",
     ("rules/pool.py", "D"): "pandas' unit for days",
     ("rules/worktime.py", "D"): "numpy's unit for days",
+    ("delivery/sync.py", "D"): "numpy's unit for days",
     ("workbook/sheetrows.py", "A"): "the column letter A",
 }
 

@@ -32,6 +32,7 @@ from crmxl.reporting.content import build
 from crmxl.reporting.facts import Period, load
 from crmxl.reporting.kpis import REQUIRES, Kpi
 from crmxl.reporting.output import check_target, write_report
+from crmxl.reporting.trends import trend_charts
 from crmxl.rules.worktime import CoverageWarning, coverage_dicts
 
 
@@ -114,10 +115,12 @@ def report(
     config: Path | str | None = None,
     lang: str | None = None,
     progress: Progress | None = None,
+    db: str | Path | None = None,
 ) -> ReportResult:
     """Write the report of ``files`` as of ``as_of`` (default now) for ``period`` (week, month
     or quarter: the 7, 30 or 91 days ending at as_of) to ``out``; ``lang`` (zh/en) defaults to
-    the workspace's language. ``progress(stage, done, total)`` hears of each stage."""
+    the workspace's language. ``progress(stage, done, total)`` hears of each stage. ``db`` (a
+    database ``crmxl push`` writes to) adds the trend charts of :mod:`crmxl.reporting.trends`."""
     started = time.perf_counter()
     say = reporter(progress)
     out = Path(out)
@@ -125,9 +128,16 @@ def report(
     check_target(out, paths)
     moment = parse_as_of(as_of)  # None is now; a date is its 00:00
     chosen = Period.of(period, moment)
+    trends = None
+    if db is not None:  # read first: a database push never wrote fails before the long read
+        from crmxl.delivery.trends import read_trends
+
+        trends = read_trends(db, moment.date())
     facts = load(paths, as_of=moment, config=config, progress=say)
     report_lang = normalize_lang(lang) if lang else facts.workspace.lang
     content = build(facts, chosen, report_lang)
+    if trends is not None:
+        content.charts += trend_charts(trends, facts.settings.tiers)
     moment = facts.as_of
     present = set(facts.workspace.tables)
     no_sheet = [k for k in content.kpis if k.note == "kpi-note-no-sheet"]

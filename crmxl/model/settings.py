@@ -137,6 +137,8 @@ class Settings:
             "workdays" in (self.record_limit.unit, self.entry_limit.unit)
         )
 
+    delivery: Mapping[str, Any] = field(default_factory=dict)  # SPEC 2.10: DELIVERY_KEYS
+
     @property
     def tiers(self) -> tuple[str, ...]:
         """The tier letters of the scheme, best first."""
@@ -176,7 +178,7 @@ class SettingDef:
     en: str
     toml: str
     kind: str  # scheme, amount, int, hours, percent, list, columns, clock, workhours, workdays,
-    # limit, switch, yesno
+    # limit, switch, yesno, text, security
     get: Callable[[Settings], Any]
     put: Callable[[Settings, Any], Settings]
     note_zh: str = ""
@@ -538,9 +540,36 @@ def _pool_definitions() -> list[SettingDef]:
     return defs
 
 
+#: Where ``crmxl todo --send`` delivers (SPEC 2.10); read from 配置 and TOML like the rest, but
+#: not written into a new workbook's 配置 sheet (a webhook address is a credential). Passwords
+#: and signing secrets are never settings: they come from environment variables.
+DELIVERY_KEYS: tuple[tuple[str, str, str, str, str, str], ...] = (
+    ("SMTP服务器", "SMTP Host", "smtp_host", "text", "发送邮件的服务器", "mail server"),
+    ("SMTP端口", "SMTP Port", "smtp_port", "int", "留空：SSL 465，其余 587", "blank: 465/587"),
+    (
+        "SMTP加密",
+        "SMTP Security",
+        "smtp_security",
+        "security",
+        "starttls（默认）、ssl 或 none",
+        "starttls (default), ssl or none",
+    ),
+    ("SMTP用户名", "SMTP User", "smtp_user", "text", "登录名；密码见环境变量", "login name"),
+    ("发件人", "Mail From", "smtp_from", "text", "发件地址，默认同用户名", "sender address"),
+    ("SMTP证书", "SMTP CA File", "smtp_cafile", "text", "自建CA证书文件（可选）", "own CA file"),
+    ("企业微信机器人", "WeCom Robot", "wecom_webhook", "text", "群机器人Webhook地址", "webhook"),
+    ("钉钉机器人", "DingTalk Robot", "dingtalk_webhook", "text", "群机器人Webhook地址", "webhook"),
+)
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
 DEFINITIONS: tuple[SettingDef, ...] = _definitions()
+DELIVERY_DEFINITIONS: tuple[SettingDef, ...] = tuple(
+    SettingDef(zh, en, toml, kind, _get_map("delivery", toml), _put_map("delivery", toml), nz, ne)
+    for zh, en, toml, kind, nz, ne in DELIVERY_KEYS
+)
 _BY_NAME: dict[str, SettingDef] = {}
-for _d in DEFINITIONS:
+for _d in (*DEFINITIONS, *DELIVERY_DEFINITIONS):
     for _name in (_d.zh, _d.en, _d.toml):
         _BY_NAME[fold(_name)] = _d
 
@@ -620,6 +649,13 @@ def _convert(defn: SettingDef, raw: Any) -> Any:
         return parse_limit(raw)
     if kind in ("switch", "yesno"):
         return parse_switch(raw)
+    if kind == "text":
+        return str(raw).strip()
+    if kind == "security":
+        security = values.nfkc(str(raw)).strip().lower()
+        if security not in SMTP_SECURITY:
+            raise values.BadValue("bad-security", str(raw))
+        return security
     raise AssertionError(kind)
 
 

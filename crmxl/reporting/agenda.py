@@ -98,6 +98,17 @@ class TodoItem:
             return f"{self.due:%Y-%m-%d %H:%M}"
         return f"{self.due:%Y-%m-%d}"
 
+    def cells(self, lang: str) -> list[str]:
+        """The item as a row under :func:`headers`."""
+        return [
+            self.urgency(lang),
+            self.state_text(lang),
+            self.ref or "",
+            self.name or "",
+            self.detail_text(lang),
+            self.due_text(),
+        ]
+
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         return {
             "kind": self.kind,
@@ -112,6 +123,24 @@ class TodoItem:
             "urgency": self.urgency(lang),
             "detail": self.detail_text(lang),
         }
+
+
+def headers(lang: str) -> list[str]:
+    """The columns of an agenda's tables (the terminal's, the e-mail's)."""
+    return [
+        pick(lang, "紧急", "When"),
+        pick(lang, "状态", "State"),
+        pick(lang, "编号", "ID"),
+        pick(lang, "客户", "Customer"),
+        pick(lang, "事项", "Task"),
+        pick(lang, "截止", "Due"),
+    ]
+
+
+def kind_title(kind: str, n: int, lang: str) -> str:
+    """``问题时限（2）`` / ``Issue deadlines (2)``."""
+    name = pick(lang, *KINDS[kind])
+    return f"{name} ({n})" if lang == "en" else f"{name}（{n}）"
 
 
 def collect(f: Facts, days: int) -> list[TodoItem]:

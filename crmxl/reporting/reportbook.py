@@ -49,6 +49,9 @@ NUMBER_FORMATS: dict[str, tuple[str, str]] = {
 }
 HEADER_BLUE = "#DDEBF7"
 BAR_BLUE = "#4472C4"
+LINE_RED = "#C00000"
+#: Series of a stacked chart (tier A first).
+STACK_COLOURS = ("#1F4E79", "#4472C4", "#9DC3E6", "#BDD7EE", "#A5A5A5")
 FONT = {"name": "Microsoft YaHei"}
 #: Chart size in pixels: the overview's four columns are about 850 px wide.
 CHART_WIDTH = 836
@@ -72,6 +75,7 @@ class ChartData:
     unit: str = "count"  # count or percent
     extra: list[tuple[tuple[str, str], list[float]]] = field(default_factory=list)
     shown: int | None = None  # plot only the first N rows (the data sheet keeps all)
+    stacked: bool = False  # plot the extra columns too, stacked, with a legend
 
 
 @dataclass
@@ -284,7 +288,12 @@ def _write_overview(
         ("follow_ups_weekly",),
         None,  # page break
         ("overdue_by_owner", "sla_by_type"),
+        None,
+        ("tier_trend", "overdue_trend"),  # report --db: trends over the last pushes
     ]
+    layout = [keys for keys in layout if keys is None or any(k in by_key for k in keys)]
+    while layout and layout[-1] is None:  # no page break with nothing after it
+        layout.pop()
     for keys in layout:
         if keys is None:
             breaks.append(row)
@@ -327,26 +336,52 @@ def _chart(
     width: int,
     height: int,
 ) -> Chart:
-    chart = wb.add_chart({"type": data.kind})
+    chart = wb.add_chart({"type": data.kind, **({"subtype": "stacked"} if data.stacked else {})})
     first, col = anchor
     shown = len(data.categories) if data.shown is None else min(data.shown, len(data.categories))
     last = first + max(shown, 1) - 1
     percent = data.unit == "percent"
-    chart.add_series(
-        {
-            "name": pick(lang, *data.value_label),
-            "categories": [sheet, first, col, last, col],
-            "values": [sheet, first, col + 1, last, col + 1],
-            "fill": {"color": BAR_BLUE},
-            "border": {"none": True},
-            "gap": 60,
-            "data_labels": {
-                "value": True,
-                "num_format": "0%" if percent else "#,##0",
-                "font": {**FONT, "size": 9},
-            },
-        }
-    )
+    labels = {
+        "value": True,
+        "num_format": "0%" if percent else "#,##0",
+        "font": {**FONT, "size": 9},
+    }
+    if data.stacked:  # one series a column of the data table, a legend to tell them apart
+        names = [data.value_label, *(label for label, _ in data.extra)]
+        for j, name in enumerate(names):
+            chart.add_series(
+                {
+                    "name": pick(lang, *name),
+                    "categories": [sheet, first, col, last, col],
+                    "values": [sheet, first, col + 1 + j, last, col + 1 + j],
+                    "fill": {"color": STACK_COLOURS[j % len(STACK_COLOURS)]},
+                    "border": {"none": True},
+                    "gap": 60,
+                }
+            )
+    elif data.kind == "line":
+        chart.add_series(
+            {
+                "name": pick(lang, *data.value_label),
+                "categories": [sheet, first, col, last, col],
+                "values": [sheet, first, col + 1, last, col + 1],
+                "line": {"color": LINE_RED, "width": 2.25},
+                "marker": {"type": "circle", "size": 6, "fill": {"color": LINE_RED}},
+                "data_labels": {**labels, "position": "above"},
+            }
+        )
+    else:
+        chart.add_series(
+            {
+                "name": pick(lang, *data.value_label),
+                "categories": [sheet, first, col, last, col],
+                "values": [sheet, first, col + 1, last, col + 1],
+                "fill": {"color": BAR_BLUE},
+                "border": {"none": True},
+                "gap": 60,
+                "data_labels": labels,
+            }
+        )
     chart.set_title(
         {"name": pick(lang, *data.title), "name_font": {**FONT, "size": 12, "bold": True}}
     )
@@ -376,7 +411,7 @@ def _chart(
     else:
         chart.set_x_axis(category_axis)
         chart.set_y_axis(value_axis)
-    chart.set_legend({"none": True})
+    chart.set_legend({"position": "bottom"} if data.stacked else {"none": True})
     chart.set_size({"width": width, "height": height})
     chart.set_chartarea({"border": {"color": "#BFBFBF"}})
     return chart

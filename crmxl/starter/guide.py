@@ -155,6 +155,8 @@ def write_guide(
         (manager, f"crmxl validate {names}", "guide-do-validate"),
         (manager, f"crmxl refresh {names}", "guide-do-refresh"),
         (manager, f"crmxl report {names} -o {t('guide-report-name', lang)}", "guide-do-report"),
+        (manager, f"crmxl push {names} --db crm.db", "guide-do-push"),
+        (manager, f"crmxl todo {names} --send", "guide-do-send"),
         (t("guide-who-everyone", lang), f"crmxl todo {names} --owner {owner}", "guide-do-todo"),
         (t("guide-who-admin", lang), f"crmxl assign {names}", "guide-do-assign"),
         (t("guide-who-admin", lang), f"crmxl assign {names} --pool", "guide-do-assign-pool"),
@@ -351,6 +353,14 @@ register(
         "guide-do-report": (
             "生成周报：关键指标、图表、各负责人的逾期清单",
             "Write the weekly report: KPIs, charts, overdue lists by owner",
+        ),
+        "guide-do-push": (
+            "写入数据库（默认 SQLite）：每个工作表一张表，并记录客户快照，供趋势分析",
+            "Push into a database (SQLite by default): a table a sheet, and a snapshot for trends",
+        ),
+        "guide-do-send": (
+            "把每人的待办发邮件或发到企业微信/钉钉群（设置见“配置”）",
+            "Send each owner's agenda by e-mail or to the WeCom/DingTalk group (see Settings)",
         ),
         "guide-do-todo": (
             "个人待办：到期和逾期的跟进、快超时的问题、待确认的线索、生日",

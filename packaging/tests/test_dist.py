@@ -2,8 +2,9 @@
 would use them. Needs what `make wheel bundle` leaves in dist/ (a missing one fails, never skips).
 
 - The wheel is installed into a fresh virtualenv in a temporary folder (outside the source tree)
-  and runs init --sample, validate, refresh, report and todo from another folder: nothing it
-  needs may be read from the source tree (templates and sample data are made by code).
+  and runs init --sample, validate, refresh, report, todo and push (its Alembic migrations are
+  package data) from another folder: nothing it needs may be read from the source tree
+  (templates and sample data are made by code).
 - The bundle runs the same and every other command from another folder with no virtualenv on
   PATH and no Python variables; its child processes (the hidden ``__child`` command) and
   split's spawned workers must work frozen; the workbooks it writes open in LibreOffice; the
@@ -45,7 +46,7 @@ BIN = "Scripts" if sys.platform == "win32" else "bin"
 
 
 def _version() -> str:
-    text = (ROOT / "crmxl" / "__init__.py").read_text(encoding="utf-8")
+    text = (ROOT / "crmxl" / "version.py").read_text(encoding="utf-8")
     match = re.search(r'^__version__ = "([^"]+)"', text, re.M)
     assert match
     return match.group(1)
@@ -150,11 +151,50 @@ def test_the_installed_wheel_runs_from_another_folder(installed: Path, tmp_path:
     check = _run([installed, "validate", "crm.xlsx", *AS_OF, "--json"], tmp_path)
     assert check.returncode == 1  # the sample's 5 deliberate errors (sample_data/README.md)
     assert json.loads(check.stdout)["errors"] == 5
-    assert _run([installed, "refresh", "crm.xlsx", *AS_OF], tmp_path).returncode == 0
+    # exit 1: refresh reports the sample's planted rule-input errors, as validate does
+    assert _run([installed, "refresh", "crm.xlsx", *AS_OF], tmp_path).returncode == 1
     report = _run([installed, "report", "crm.xlsx", "-o", "周报.xlsx", *AS_OF], tmp_path)
     assert report.returncode == 0 and (tmp_path / "周报.xlsx").is_file()
     todo = _run([installed, "todo", "crm.xlsx", *AS_OF], tmp_path)
     assert todo.returncode == 0 and "== " in todo.stdout
+
+
+#: The sample's rows by table (sample_data/README.md): what a first push inserts.
+SAMPLE_ROWS = {
+    "customers": 200,
+    "contacts": 364,
+    "follow_ups": 965,
+    "transactions": 183,
+    "needs": 55,
+    "issues": 45,
+    "leads": 24,
+    "team": 9,
+    "settings": 45,
+    "changelog": 2,
+}
+
+
+def test_the_wheel_ships_the_migrations(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    migrations = "crmxl/delivery/migrations/"
+    assert {migrations + "env.py", migrations + "script.py.mako"} <= names
+    assert migrations + "versions/0001_initial.py" in names
+    assert migrations + "versions/0002_team_email.py" in names
+    assert migrations + "versions/0003_pool_worktime.py" in names
+
+
+def test_the_installed_wheel_pushes(installed: Path, tmp_path: Path) -> None:
+    """push --db into a new SQLite file: the migrations run from the installed package."""
+    assert _run([installed, "init", "crm.xlsx", "--sample", *AS_OF], tmp_path).returncode == 0
+    first = _run([installed, "push", "crm.xlsx", "--db", "crm.db", *AS_OF, "--json"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    tables = json.loads(first.stdout)["tables"]
+    assert {name: tables[name]["inserted"] for name in SAMPLE_ROWS} == SAMPLE_ROWS
+    again = _run([installed, "push", "crm.xlsx", "--db", "crm.db", *AS_OF, "--json"], tmp_path)
+    assert again.returncode == 0, again.stderr
+    total = json.loads(again.stdout)["total"]
+    assert total == {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 1892}
 
 
 # -- the bundle -------------------------------------------------------------------------------
@@ -174,9 +214,10 @@ def test_the_bundle_runs_every_command_from_another_folder(bundle: Path, tmp_pat
         "init": (["init", "crm.xlsx", "--sample", *AS_OF], 0),
         "validate": (["validate", "crm.xlsx", *AS_OF], 1),
         "annotate": (["validate", "crm.xlsx", "--annotate", "标注.xlsx", *AS_OF], 1),
-        "refresh": (["refresh", "crm.xlsx", *AS_OF], 0),
+        "refresh": (["refresh", "crm.xlsx", *AS_OF], 1),  # the planted rule-input errors
         "report": (["report", "crm.xlsx", "-o", "周报.xlsx", *AS_OF], 0),
         "todo": (["todo", "crm.xlsx", *AS_OF], 0),
+        "push": (["push", "crm.xlsx", "--db", "crm.db", *AS_OF], 0),  # migrations as data
         # XS2611015's region is a placeholder: it stays unassigned
         "assign": (["assign", "crm.xlsx", *AS_OF], 1),
         # leads.csv holds a line sent twice and an existing customer: two rows rejected

@@ -14,6 +14,7 @@ from crmxl.starter.sample.vocabulary import (
     MAIL_HOSTS,
     SOURCES_WEIGHTED,
     TEAM,
+    TEAM_EMAILS,
     mobile_number,
     person,
     regions_of,
@@ -208,6 +209,7 @@ class Leads(Base):
                 "industries": industries,
                 "active": active,
                 "lead_cap": cap,
+                "email": TEAM_EMAILS.get(name),
             }
             for name, role, team, regions, industries, active, cap in TEAM
         ]

@@ -23,6 +23,18 @@ TEAM: tuple[tuple[str, str, str, str, str, str, int | None], ...] = (
     ("周杰", Role.REP, "华北组", "西北", "能源、建筑", YesNo.NO, 20),
 )
 
+#: Where ``crmxl todo --send`` mails each person's agenda (销售团队 邮箱).
+TEAM_EMAILS: dict[str, str] = {
+    "张伟": "zhang.wei@example.com",
+    "王芳": "wang.fang@example.com",
+    "刘洋": "liu.yang@example.com",
+    "李娜": "li.na@example.com",
+    "陈静": "chen.jing@example.com",
+    "杨磊": "yang.lei@example.com",
+    "赵敏": "zhao.min@example.com",
+    "黄强": "huang.qiang@example.com",
+}
+
 #: Who owns customers in each region (first is the usual owner).
 REGION_OWNERS: dict[str, tuple[str, ...]] = {
     "华东": ("李娜", "陈静", "张伟"),
