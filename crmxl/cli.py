@@ -19,11 +19,13 @@ from typing import Any
 
 import click
 
-from crmxl import __version__, concurrency
+from crmxl import __version__, concurrency, interrupt
 from crmxl.console import setup as setup_console
 from crmxl.console import write_json
 from crmxl.errors import CrmxlError
 from crmxl.i18n import normalize_lang
+from crmxl.model.textout import ProgressBar
+from crmxl.progress import Progress
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -75,14 +77,54 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
         ctx = click.get_current_context()
         if cmd_lang:
             ctx.find_root().obj["lang"] = normalize_lang(cmd_lang)
+        interrupt.forget()
         try:
             code = fn(*args, **kwargs)
         except CrmxlError as exc:
+            _close_bars(ctx)
             click.echo(f"Error: {exc.render(lang_of(ctx))}", err=True)
             ctx.exit(1)
+        except KeyboardInterrupt:
+            _close_bars(ctx)
+            click.echo(interrupted_message(lang_of(ctx)), err=True)
+            ctx.exit(130)
+        finally:
+            _close_bars(ctx)
         ctx.exit(code or 0)
 
     return wrapper
+
+
+def interrupted_message(lang: str) -> str:
+    """What Ctrl-C leaves behind, truly: nothing, or the files written in full before it."""
+    from crmxl.i18n import t
+
+    done = interrupt.written()
+    if not done:
+        return t("interrupted", lang)
+    return t("interrupted-after", lang, paths=", ".join(str(p) for p in done))
+
+
+def progress_bar(ctx: click.Context, as_json: bool = False) -> Progress | None:
+    """The progress bar on standard error when it is a terminal; none when piped or with
+    ``--json`` (SPEC 3). The command's wrapper erases it before anything else is printed."""
+    if as_json or not _is_terminal(sys.stderr):
+        return None
+    bar = ProgressBar(lang_of(ctx), sys.stderr)
+    ctx.find_root().obj.setdefault("bars", []).append(bar)
+    return bar
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _close_bars(ctx: click.Context) -> None:
+    for bar in (ctx.find_root().obj or {}).get("bars", []):
+        bar.close()
 
 
 files_argument = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -171,33 +213,18 @@ def validate(
     from crmxl.commands.validate import validate as run
 
     lang = lang_of(ctx)
-    result = run(files, as_of=as_of, config=config, annotate=annotate)
+    result = run(
+        files,
+        as_of=as_of,
+        config=config,
+        annotate=annotate,
+        progress=progress_bar(ctx, as_json),
+    )
     if as_json:
         emit_json(result.to_dict(lang))
     else:
         click.echo(result.render(lang))
     return 0 if result.valid else 1
-
-
-def progress_printer() -> Callable[[str, int, int], None] | None:
-    """Stage lines on stderr when it is a terminal; nothing when piped (SPEC 3)."""
-    if not sys.stderr.isatty():
-        return None
-    labels = {
-        "read": "读取 / reading",
-        "compute": "计算 / computing",
-        "write": "写入 / writing",
-        "done": "完成 / done",
-    }
-
-    def show(stage: str, done: int, total: int) -> None:
-        bar = "#" * done + "-" * (total - done)
-        end = "\n" if done >= total else ""
-        click.echo(f"\r[{bar}] {labels.get(stage, stage):<24}", err=True, nl=False)
-        if end:
-            click.echo("", err=True)
-
-    return show
 
 
 @cli.command(context_settings=CONTEXT)
@@ -250,7 +277,7 @@ def refresh(
         dry_run=dry_run,
         backup=not no_backup,
         config=config,
-        progress=None if as_json else progress_printer(),
+        progress=progress_bar(ctx, as_json),
     )
     if as_json:
         emit_json(result.to_dict(lang))
@@ -400,7 +427,7 @@ def report_command(
         period=period,
         config=config,
         lang=explicit_lang(ctx),
-        progress=None if as_json else progress_printer(),
+        progress=progress_bar(ctx, as_json),
     )
     if as_json:
         emit_json(result.to_dict(lang))
@@ -457,7 +484,7 @@ def todo_command(
         days=days,
         as_of=as_of,
         config=config,
-        progress=None if as_json else progress_printer(),
+        progress=progress_bar(ctx, as_json),
     )
     if as_json:
         emit_json(result.to_dict(lang))
@@ -576,6 +603,7 @@ def import_(
             source_sheet=source_sheet,
             config=config,
             backup=not no_backup,
+            progress=progress_bar(ctx, as_json),
         )
     except LibraryUsageError as exc:
         raise _usage_exit(exc, lang) from exc
@@ -626,7 +654,14 @@ def assign(
     from crmxl.commands.assign import assign as run
 
     lang = lang_of(ctx)
-    result = run(files, as_of=as_of, dry_run=dry_run, config=config, backup=not no_backup)
+    result = run(
+        files,
+        as_of=as_of,
+        dry_run=dry_run,
+        config=config,
+        backup=not no_backup,
+        progress=progress_bar(ctx, as_json),
+    )
     if as_json:
         emit_json(result.to_dict(lang))
     else:
@@ -692,7 +727,7 @@ def split(
         owners=list(owners) or None,
         as_of=as_of,
         config=config,
-        progress=None if as_json else progress_printer(),
+        progress=progress_bar(ctx, as_json),
     )
     if as_json:
         emit_json(result.to_dict(lang))
@@ -748,7 +783,7 @@ def merge(
         dry_run=dry_run,
         config=config,
         backup=not no_backup,
-        progress=None if as_json else progress_printer(),
+        progress=progress_bar(ctx, as_json),
     )
     if as_json:
         emit_json(result.to_dict(lang))

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import ttykit
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -157,35 +156,6 @@ def test_indent_counts_against_the_screen() -> None:
 # ------------------------------------------------------------------------------ the real CLI
 
 
-def _run_in_terminal(args: list[str], columns: int) -> str:
-    """``crmxl ARGS`` with its standard output on a pseudo-terminal ``columns`` wide."""
-    master, slave = pty.openpty()
-    env = dict(os.environ, COLUMNS=str(columns), CRMXL_LANG="zh")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "crmxl", *args],
-        stdout=slave,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-        env=env,
-    )
-    os.close(slave)
-    chunks = []
-    while True:
-        ready, _, _ = select.select([master], [], [], 60)
-        if not ready:
-            break
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    proc.wait(timeout=60)
-    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
-
-
 def _tables(output: str) -> list[str]:
     """The tables of ``validate``'s output (each after a ``== sheet ==`` line)."""
     return [part.split("\n\n", 1)[0] for part in output.split(" ==\n")[1:]]
@@ -199,7 +169,7 @@ def test_validate_on_a_terminal_wraps_to_columns_and_keeps_every_message() -> No
     )
     messages = {f["message"] for f in json.loads(found.stdout)["findings"] if f["cell"]}
     assert any(width(m) > 40 for m in messages)  # some would not fit a narrow column
-    output = _run_in_terminal(["validate", str(SAMPLE)], 80)
+    output = ttykit.crmxl(["validate", str(SAMPLE)], stdout="tty", columns=80).stdout
     table_lines = [line for table in _tables(output) for line in table.splitlines()]
     assert max(width(line) for line in table_lines) <= 80  # prose lines the terminal folds
     shown = {row[4] for table in _tables(output) for row in parse_table(table)}

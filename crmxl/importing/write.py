@@ -32,6 +32,7 @@ from crmxl.model.schema import (
 from crmxl.model.workspace import Table, Workspace
 from crmxl.workbook import CellValue, Text
 from crmxl.workbook.cellxml import MAX_ROW
+from crmxl.workbook.fileops import replace_file
 
 #: IDs made for a sheet whose ID column is still empty: (prefix, digits).
 DEFAULT_ID_STYLE: dict[str, tuple[str, int]] = {
@@ -384,13 +385,18 @@ def write_rejects(
         encoding = "gb18030"
     width = max([len(header_cells), *(len(r.cells) for r in rejected)])
     names = [REJECT_COLUMNS["line"][lang == "en"], REJECT_COLUMNS["reason"][lang == "en"]]
-    with path.open("w", encoding=encoding, newline="", errors="replace") as fh:
-        writer = csv.writer(fh, lineterminator="\r\n", delimiter=source.delimiter or ",")
-        writer.writerow([_safe(c) for c in _pad(header_cells, width)] + names)
-        for r in rejected:
-            writer.writerow(
-                [_safe(c) for c in _pad(r.cells, width)] + [r.line, _safe(r.reason(lang))]
-            )
+    tmp = path.with_name(f".{path.name}.crmxl-tmp")  # in place whole, or not at all
+    try:
+        with tmp.open("w", encoding=encoding, newline="", errors="replace") as fh:
+            writer = csv.writer(fh, lineterminator="\r\n", delimiter=source.delimiter or ",")
+            writer.writerow([_safe(c) for c in _pad(header_cells, width)] + names)
+            for r in rejected:
+                writer.writerow(
+                    [_safe(c) for c in _pad(r.cells, width)] + [r.line, _safe(r.reason(lang))]
+                )
+        replace_file(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _pad(cells: list[str | None], width: int) -> list[str | None]:

@@ -51,6 +51,7 @@ from crmxl.model.schema import ConfirmState, LeadStatus, Role, fold
 from crmxl.model.skips import Skip, merged, skip_if
 from crmxl.model.values import as_text
 from crmxl.model.workspace import Table, Workspace, open_workspace
+from crmxl.progress import Progress, reporter
 from crmxl.workbook import CellValue, Text, write_locked
 
 #: Lead statuses that count against an owner's 线索上限.
@@ -324,15 +325,20 @@ def assign(
     dry_run: bool = False,
     config: Path | str | None = None,
     backup: bool = True,
+    progress: Progress | None = None,
 ) -> AssignResult:
     """Assign the waiting leads of ``files`` (SPEC 2.5) and write the result in place.
+
+    ``progress(stage, done, total)`` hears of reading, each lead assigned, and the writing.
 
     Without 线索 there is nothing to assign, and without 销售团队 no one may take a lead (the
     leads stay waiting, duplicates are still flagged): the result's ``skipped`` says so. Raises
     the write path's errors when a file cannot be written (nothing is written then).
     """
     started = time.perf_counter()
+    say = reporter(progress)
     as_of = (as_of or datetime.now()).replace(microsecond=0)
+    say("read", 0, 1)
     ws = open_workspace(
         files, config=config, sheets=["leads", "team", "customers", "contacts", "changelog"]
     )
@@ -362,7 +368,8 @@ def assign(
     stamp = datetime.now().replace(microsecond=0)
     columns = _output_columns(writers, leads, result)
     cells = _Cells(writers, leads, columns)
-    for lead in waiting:
+    for n, lead in enumerate(waiting):
+        say("assign", n, len(waiting))
         matches = []
         if lead.company:
             hit = known.names.get(values.normalize_company(lead.company))
@@ -453,6 +460,7 @@ def assign(
     result.open_leads = {r.name: r.open for r in team.reps}
     result.caps = {r.name: r.cap for r in team.reps}
     if cells.count:
+        say("write", 0, 1)
         append_changelog(writers, ws, log)
         for writer in writers.pending():
             report = writer.plan() if dry_run else writer.save(backup=backup)
@@ -460,6 +468,7 @@ def assign(
             result.formula_cells += [
                 f"{s}!{column_letter(c)}{r}" for s, r, c in writer.formula_cells()
             ]
+    say("done", 1, 1)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Final, TextIO
 
 #: The narrowest a column is squeezed to before the table is allowed to run past the screen.
 MIN_COLUMN: Final = 6
@@ -168,3 +169,73 @@ def _text(value: object) -> str:
     if value is None:
         return ""
     return str(value).replace("\r\n", " ").replace("\n", " ")
+
+
+# ------------------------------------------------------------------------------ progress
+
+
+#: What a progress bar calls each stage a command reports (see :mod:`crmxl.progress`).
+STAGES: Final = {
+    "read": ("读取", "Reading"),
+    "check": ("检查", "Checking"),
+    "compute": ("计算", "Computing"),
+    "assign": ("分配", "Assigning"),
+    "write": ("写入", "Writing"),
+    "done": ("完成", "Done"),
+}
+
+
+class ProgressBar:
+    """A :data:`~crmxl.progress.Progress` that draws one line on a terminal (standard error):
+    ``读取  [########----------------]  1/3``.
+
+    Each call redraws the line in place (carriage return, no escape codes, so an old Windows
+    console shows it too); the stage ``done``, or :meth:`close`, erases it, so what the command
+    prints next starts on a clean line. Only a change of stage or count is drawn.
+    """
+
+    BAR = 24
+    EVERY = 0.1  # seconds between two redraws of one stage
+
+    def __init__(self, lang: str, stream: TextIO | None = None) -> None:
+        self.lang = lang
+        self.stream = stream if stream is not None else sys.stderr
+        self._shown = 0  # width of what is on the line now
+        self._last: tuple[str, int, int] | None = None
+        self._drawn = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == "done":
+            self.close()
+            return
+        now = time.monotonic()
+        last = self._last
+        same_stage = last is not None and (stage, total) == (last[0], last[2])
+        if same_stage and last is not None:
+            recent = done < total and now - self._drawn < self.EVERY
+            if done == last[1] or recent:
+                return  # the same line, or drawn a moment ago: a count per row costs nothing
+        self._last = (stage, done, total)
+        self._drawn = now
+        pair = STAGES.get(stage)
+        label = (pair[1] if self.lang == "en" else pair[0]) if pair else stage
+        total = max(total, 1)
+        done = min(max(done, 0), total)
+        filled = self.BAR * done // total
+        line = f"{pad(label, 10)} [{'#' * filled}{'-' * (self.BAR - filled)}] {done}/{total}"
+        self._write("\r" + pad(line, self._shown))
+        self._shown = width(line)
+
+    def close(self) -> None:
+        """Erase the bar (if one is drawn)."""
+        if self._shown:
+            self._write("\r" + " " * self._shown + "\r")
+            self._shown = 0
+        self._last = None
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError, UnicodeError):  # a closed or narrow-minded console
+            pass
