@@ -81,15 +81,15 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
         try:
             code = fn(*args, **kwargs)
         except CrmxlError as exc:
-            _close_bars(ctx)
+            _close_bars()
             click.echo(f"Error: {exc.render(lang_of(ctx))}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
-            _close_bars(ctx)
+            _close_bars()
             click.echo(interrupted_message(lang_of(ctx)), err=True)
             ctx.exit(130)
         finally:
-            _close_bars(ctx)
+            _close_bars()
         ctx.exit(code or 0)
 
     return wrapper
@@ -111,7 +111,7 @@ def progress_bar(ctx: click.Context, as_json: bool = False) -> Progress | None:
     if as_json or not _is_terminal(sys.stderr):
         return None
     bar = ProgressBar(lang_of(ctx), sys.stderr)
-    ctx.find_root().obj.setdefault("bars", []).append(bar)
+    _BARS.append(bar)
     return bar
 
 
@@ -122,8 +122,12 @@ def _is_terminal(stream: Any) -> bool:
         return False
 
 
-def _close_bars(ctx: click.Context) -> None:
-    for bar in (ctx.find_root().obj or {}).get("bars", []):
+#: The progress bars drawn by this run (erased before any other output).
+_BARS: list[ProgressBar] = []
+
+
+def _close_bars() -> None:
+    for bar in _BARS:
         bar.close()
 
 
@@ -793,10 +797,28 @@ def merge(
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point.
+
+    Click's own handling, but for Ctrl-C: outside a command's body too (while the arguments
+    are read, or as the command winds up) it says what was written, in the user's language,
+    and exits 130, never click's English "Aborted!".
+    """
     multiprocessing.freeze_support()  # a frozen build's split workers start here
     setup_console()  # output never raises on cp936, cp1252, ... (crmxl.console)
-    cli(prog_name="crmxl")
+    try:
+        code = cli.main(prog_name="crmxl", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _close_bars()
+        click.echo(interrupted_message(normalize_lang(None)), err=True)
+        sys.exit(130)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:  # `crmxl todo ... | head`: the reader has gone, nothing is wrong
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    pid: int  # also the id of its process group
 
 
 def crmxl(
@@ -34,10 +35,10 @@ def crmxl(
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
     timeout: float = 300,
-    on_output: Callable[[subprocess.Popen[bytes], str, str], None] | None = None,
+    watch: Callable[[subprocess.Popen[bytes], str, str], None] | None = None,
 ) -> Run:
-    """``python -m crmxl ARGS``; ``on_output(proc, stdout, stderr)`` is called as output arrives
-    (a test may signal the child from there)."""
+    """``python -m crmxl ARGS``; ``watch(proc, stdout so far, stderr so far)`` is called as
+    output arrives and every few milliseconds (a test may signal the child from there)."""
     full_env = dict(os.environ, COLUMNS=str(columns), CRMXL_LANG="zh", **(env or {}))
     fds: dict[str, int] = {}
     handles: dict[str, int] = {}
@@ -63,7 +64,7 @@ def crmxl(
     open_fds = {fd: name for name, fd in fds.items()}
     deadline = time.monotonic() + timeout
     while open_fds and time.monotonic() < deadline:
-        ready, _, _ = select.select(list(open_fds), [], [], 1)
+        ready, _, _ = select.select(list(open_fds), [], [], 0.01 if watch else 1)
         for fd in ready:
             try:
                 data = os.read(fd, 65536)
@@ -74,12 +75,12 @@ def crmxl(
                 del open_fds[fd]
                 continue
             chunks[open_fds[fd]].append(data)
-            if on_output is not None:
-                on_output(proc, _text(chunks["stdout"]), _text(chunks["stderr"]))
+        if watch is not None:
+            watch(proc, _text(chunks["stdout"]), _text(chunks["stderr"]))
     for fd in open_fds:
         os.close(fd)
     proc.wait(timeout=max(1.0, deadline - time.monotonic()))
-    return Run(proc.returncode, _text(chunks["stdout"]), _text(chunks["stderr"]))
+    return Run(proc.returncode, _text(chunks["stdout"]), _text(chunks["stderr"]), proc.pid)
 
 
 def _text(chunks: list[bytes]) -> str:

@@ -223,8 +223,8 @@ class ProgressBar:
         done = min(max(done, 0), total)
         filled = self.BAR * done // total
         line = f"{pad(label, 10)} [{'#' * filled}{'-' * (self.BAR - filled)}] {done}/{total}"
-        self._write("\r" + pad(line, self._shown))
-        self._shown = width(line)
+        shown, self._shown = self._shown, max(self._shown, width(line))  # before: Ctrl-C
+        self._write("\r" + pad(line, shown))
 
     def close(self) -> None:
         """Erase the bar (if one is drawn)."""
