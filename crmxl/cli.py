@@ -23,7 +23,7 @@ from crmxl import __version__, concurrency, interrupt
 from crmxl.console import setup as setup_console
 from crmxl.console import write_json
 from crmxl.errors import CrmxlError
-from crmxl.i18n import normalize_lang
+from crmxl.i18n import normalize_lang, register, t
 from crmxl.model.textout import ProgressBar
 from crmxl.progress import Progress
 
@@ -43,12 +43,8 @@ class AsOf(click.ParamType):
         try:
             return parse_as_of(value)
         except BadValue:
-            self.fail(
-                f"{value!r}: 应为日期或日期时间，如 2026-11-20 或 2026-11-20T10:00 / "
-                "expected a date or date-time such as 2026-11-20 or 2026-11-20T10:00",
-                param,
-                ctx,
-            )
+            lang = lang_of(ctx) if ctx is not None and ctx.find_root().obj else normalize_lang(None)
+            self.fail(t("bad-as-of", lang, value=value), param, ctx)
 
 
 def lang_of(ctx: click.Context) -> str:
@@ -97,8 +93,6 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
 
 def interrupted_message(lang: str) -> str:
     """What Ctrl-C leaves behind, truly: nothing, or the files written in full before it."""
-    from crmxl.i18n import t
-
     done = interrupt.written()
     if not done:
         return t("interrupted", lang)
@@ -794,6 +788,16 @@ def merge(
     else:
         click.echo(result.render(lang))
     return 0 if result.clean else 1
+
+
+register(
+    {
+        "bad-as-of": (
+            "“{value}”不是日期或日期时间，请写成 2026-11-20 或 2026-11-20T10:00",
+            "{value!r} is not a date or date-time; write 2026-11-20 or 2026-11-20T10:00",
+        ),
+    }
+)
 
 
 def main() -> None:

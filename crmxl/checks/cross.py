@@ -290,7 +290,7 @@ register(
         ),
         "late-record": (
             "建档比首次接触晚了 {days} 天，超过 {hours} 小时时限",
-            "Recorded {days} days after first contact, beyond the {hours} h limit",
+            "Recorded {days:~day|days} after first contact, beyond the {hours} h limit",
         ),
         "override-needs-note": (
             "手动等级“{value}”需要在备注中说明原因",

@@ -164,8 +164,9 @@ register(
         "report-lists": ("清单行数：{lists}", "List rows: {lists}"),
         "report-unreadable": (
             "注意：有 {n} 处输入有错误（单元格、列或配置），所在的行未计入相关计算；运行 crmxl validate 查看。",
-            "Note: {n} inputs (cells, columns or settings) are in error and their rows were left "
-            "out of the figures they feed; run crmxl validate to see them.",
+            "Note: {n:~input|inputs} (cells, columns or settings) {n:?is|are} in error and "
+            "{n:?its row was|their rows were} left out of the figures {n:?it feeds|they feed}; run crmxl "
+            "validate to see them.",
         ),
     }
 )

@@ -149,7 +149,7 @@ register(
     {
         "validate-summary": (
             "{errors} 个错误，{warnings} 个警告（已检查：{checked}）",
-            "{errors} errors, {warnings} warnings (checked: {checked})",
+            "{errors:~error|errors}, {warnings:~warning|warnings} (checked: {checked})",
         ),
     }
 )

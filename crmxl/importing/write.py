@@ -413,12 +413,12 @@ register(
     {
         "import-changelog": (
             "从 {source} 导入 {n} 行（第 {first}–{last} 行），拒绝 {rejected} 行",
-            "Imported {n} rows from {source} (rows {first}–{last}); {rejected} rejected",
+            "Imported {n:~row|rows} from {source} (rows {first}–{last}); {rejected} rejected",
         ),
         "import-too-many-rows": (
             "{path} 的“{sheet}”放不下 {n} 行（超过 Excel 的 1048576 行），未写入",
-            "{n} rows do not fit in {sheet!r} of {path} (Excel's limit is 1,048,576); nothing "
-            "was written",
+            "{n:~row|rows} {n:?does|do} not fit in {sheet!r} of {path} (Excel's limit is 1,048,576); "
+            "nothing was written",
         ),
     }
 )

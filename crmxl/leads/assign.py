@@ -43,7 +43,14 @@ import pandas as pd
 
 from crmxl.a1 import column_letter
 from crmxl.i18n import register, t
-from crmxl.leads.result import Assignment, AssignResult, Duplicate, Unassigned, Why
+from crmxl.leads.result import (
+    Assignment,
+    AssignResult,
+    Duplicate,
+    Unassigned,
+    Why,
+    names_pair,
+)
 from crmxl.model import values
 from crmxl.model.changelog import Writers, append_changelog, changelog_row
 from crmxl.model.frames import typed
@@ -224,12 +231,15 @@ def choose(lead: Wanted, team: Team, exclude: Collection[str] = ()) -> tuple[Rep
         away = sorted(n for n, regions in team.inactive.items() if region in regions)
         if away:
             return None, [
-                Why("assign-no-rep-inactive", {"region": lead.region, "names": "、".join(away)})
+                Why("assign-no-rep-inactive", {"region": lead.region, "names": names_pair(away)})
             ]
         return None, [Why("assign-no-rep", {"region": lead.region})]
     full = [r for r in covering if r.cap is not None and r.open >= r.cap]
     free = [r for r in covering if r not in full]
-    at_cap = "、".join(f"{r.name}（{r.open}/{r.cap}）" for r in full)
+    at_cap = (
+        "、".join(f"{r.name}（{r.open}/{r.cap}）" for r in full),
+        ", ".join(f"{r.name} ({r.open}/{r.cap})" for r in full),
+    )
     if not free:
         return None, [Why("assign-all-at-cap", {"region": lead.region, "names": at_cap})]
     why = [Why("assign-why-region", {"region": lead.region})]
@@ -538,7 +548,7 @@ register(
         "assign-why-fewest": ("在手线索最少（{n}条）", "fewest open leads ({n})"),
         "assign-why-name": (
             "在手线索同为{n}条，按姓名顺序",
-            "tied at {n} open leads, first by name",
+            "tied at {n:~open lead|open leads}, first by name",
         ),
         "assign-why-cap": ("{names}已达线索上限", "at lead cap: {names}"),
         "assign-no-region": ("未填区域", "no region"),

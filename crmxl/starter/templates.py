@@ -77,10 +77,10 @@ register(
         "init-write-failed": ("无法写入 {path}：{detail}", "Cannot write {path}: {detail}"),
         "init-no-sheets": ("没有选择任何工作表", "No sheets chosen"),
         "init-created": ("已创建 {path}：{sheets}", "Created {path}: {sheets}"),
-        "init-rows": ("{sheet}（{rows} 行）", "{sheet} ({rows} rows)"),
+        "init-rows": ("{sheet}（{rows} 行）", "{sheet} ({rows:~row|rows})"),
         "init-sample": (
             "示例数据基准时间 {as_of}；故意留下 {problems} 处问题，见“说明”表",
-            "Sample data as of {as_of}; {problems} deliberate problems, listed in the Guide sheet",
+            "Sample data as of {as_of}; {problems:~deliberate problem|deliberate problems}, listed in the Guide sheet",
         ),
         "init-sample-clean": ("示例数据基准时间 {as_of}", "Sample data as of {as_of}"),
         "tpl-title": ("crmxl 客户管理工作簿", "crmxl customer workbook"),
