@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,17 +31,24 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class AsOf(click.ParamType):
-    """``--as-of``: an ISO date or date-time."""
+    """``--as-of``: an ISO date or date-time; with ``date_alone``, a date without a time stays a
+    ``date`` (the report reads it as the whole day)."""
 
     name = "DATETIME"
 
-    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
-        if isinstance(value, datetime):
+    def __init__(self, date_alone: bool = False) -> None:
+        self.date_alone = date_alone
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> datetime | date:
+        if isinstance(value, datetime | date):
             return value
         from crmxl.model.values import BadValue, parse_as_of  # (pandas: only when used)
 
         try:
-            return parse_as_of(value)
+            moment = parse_as_of(value)
+            if self.date_alone and ":" not in str(value):
+                return moment.date()
+            return moment
         except BadValue:
             lang = lang_of(ctx) if ctx is not None and ctx.find_root().obj else normalize_lang(None)
             self.fail(t("bad-as-of", lang, value=value), param, ctx)
@@ -375,13 +382,22 @@ def explicit_lang(ctx: click.Context) -> str | None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="报表文件（.xlsx，新文件或旧报表）/ the report file to write (.xlsx)",
 )
-@as_of_option
+@click.option(
+    "--as-of",
+    "as_of",
+    type=AsOf(date_alone=True),
+    default=None,
+    help="计算基准（默认现在；只写日期即截至当天结束）/ report as of this date-time (default "
+    "now; a date alone means through the end of that day)",
+)
 @click.option(
     "--period",
-    type=click.Choice(["week", "month", "quarter"]),
+    type=click.Choice(["week", "month", "quarter", "7d", "30d", "90d"]),
     default="week",
     show_default=True,
-    help="统计期：截至计算基准的7/30/91天 / the 7, 30 or 91 days ending at --as-of",
+    help="统计期：本周（周一至周日）、本月、本季度，或截至计算基准的近7/30/90天；并列上一期 / "
+    "this calendar week (Mon-Sun), month or quarter, or the 7, 30 or 90 days ending on the "
+    "as-of date; the period before is shown beside it",
 )
 @json_option
 @config_option
@@ -391,7 +407,7 @@ def report_command(
     ctx: click.Context,
     files: tuple[Path, ...],
     out: Path,
-    as_of: datetime | None,
+    as_of: datetime | date | None,
     period: str,
     as_json: bool,
     config: Path | None,

@@ -1,6 +1,6 @@
 """Ctrl-C: a message in the user's language that tells the truth, exit 130, nothing partial.
 
-A real ``crmxl refresh`` of a 2,000-customer workbook (benchmarks/generate.py) runs with its
+A real ``crmxl refresh`` of a 2,000-customer workbook (the ``big_workbook`` fixture) runs with its
 standard error on a terminal, so its progress bar shows the stage it is in; when the bar shows
 the stage under test, SIGINT goes to its whole process group, as Ctrl-C in a terminal does.
 Then: exit 130; the message is the interrupt message in the user's language; if it says nothing
@@ -14,7 +14,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -27,17 +26,9 @@ from crmxl import interrupt
 from crmxl.cli import cli
 from crmxl.i18n import t
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from generate import generate
-
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "killpg"), reason="signals a process group (POSIX terminals)"
 )
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(tmp_path_factory.mktemp("big") / "crm.xlsx", 2000, 6000, 20)
 
 
 def _ctrl_c(proc: subprocess.Popen[bytes]) -> bool:
@@ -107,10 +98,10 @@ def _tier_filled(path: Path) -> bool:
     ],
 )
 def test_ctrl_c_during_refresh_tells_the_truth(
-    generated: Path, tmp_path: Path, lang: str, when: str
+    big_workbook: Path, tmp_path: Path, lang: str, when: str
 ) -> None:
     path = tmp_path / "crm.xlsx"
-    shutil.copy(generated, path)
+    shutil.copy(big_workbook, path)
     old = path.read_bytes()
     run = _refresh_interrupted(path, old, lang, when)
     assert run.returncode == 130, run.stderr
