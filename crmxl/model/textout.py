@@ -13,6 +13,7 @@ and ``grep`` see each value whole on one line.
 
 from __future__ import annotations
 
+import math
 import shutil
 import sys
 import time
@@ -46,6 +47,12 @@ def width(text: str) -> int:
 
 def pad(text: str, cols: int) -> str:
     return text + " " * max(0, cols - width(text))
+
+
+def cell_lines(text: str, cols: int) -> int:
+    """Lines ``text`` takes in a wrapping spreadsheet cell ``cols`` characters wide (each line
+    break starts a line; a Chinese character counts two, as Excel draws it)."""
+    return sum(max(1, math.ceil(width(part) / max(1, cols))) for part in text.split("\n"))
 
 
 def terminal_width() -> int | None:

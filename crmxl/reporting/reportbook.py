@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from crmxl.i18n import pick, t
+from crmxl.model.textout import cell_lines
 from crmxl.model.textout import width as text_width
 from crmxl.model.values import as_text
 from crmxl.reporting.facts import Period
@@ -162,7 +163,7 @@ def write(path: Path, content: ReportContent, lang: str) -> list[str]:
     return [overview.name, owners.name, *(s.name for s in sheets.values()), data_sheet.name]
 
 
-def _print_setup(ws: Worksheet, lang: str, *, header_rows: tuple[int, int] | None = None) -> None:
+def _print_setup(ws: NewSheet, lang: str, *, header_rows: tuple[int, int] | None = None) -> None:
     """Every sheet prints the same way: A4 landscape, one page wide (as many pages tall as it
     takes), ``header_rows`` (first, last) on every page, and a footer with the sheet's name and
     the page numbers (``概览 — 第 1 页，共 3 页``)."""
@@ -270,7 +271,7 @@ def _write_overview(
             ws.write_blank(row, 2, None, fmt.kind(kpi.unit))
         ws.write_string(row, 3, definition, wrap)
         ws.write_string(row, 4, kpi.figures(lang), fmt.get())
-        ws.set_row(row, 15 * _lines(definition, text_cols) + 3)
+        ws.set_row(row, 15 * cell_lines(definition, text_cols) + 3)
     ws.add_table(
         first,
         0,
@@ -287,7 +288,7 @@ def _write_overview(
     points = pick(lang, "、", ", ").join(k.name(lang) for k in content.kpis if k.previous is None)
     note = t("report-previous", lang, period=content.period.previous.label(lang), names=points)
     ws.merge_range(row, 0, row, 4, note, fmt.get(font_color="#595959", text_wrap=True))
-    ws.set_row(row, 15 * _lines(note, 128) + 3)
+    ws.set_row(row, 15 * cell_lines(note, 128) + 3)
     row += 2
     breaks = [row]  # printed: KPIs, then the lists, then the charts, none cut in two
     ws.write_string(row, 0, pick(lang, "清单", "Lists"), fmt.section)
@@ -300,7 +301,7 @@ def _write_overview(
         ws.write_number(row, 1, len(listing), fmt.kind("count"))
         caption = listing.caption(lang)
         ws.merge_range(row, 2, row, 4, caption, fmt.get(font_color="#595959", text_wrap=True))
-        ws.set_row(row, 15 * _lines(caption, text_cols + 36) + 3)
+        ws.set_row(row, 15 * cell_lines(caption, text_cols + 36) + 3)
     row += 2
     breaks.append(row)
     ws.write_string(row, 0, pick(lang, "图表", "Charts"), fmt.section)
@@ -329,11 +330,6 @@ def _write_overview(
     ws.set_h_pagebreaks(breaks)
     ws.print_area(0, 0, row, 4)
     _print_setup(ws, lang, header_rows=(0, 1))  # the title and the as-of on every page
-
-
-def _lines(text: str, cols: int) -> int:
-    """How many lines ``text`` takes in a wrapped cell ``cols`` characters wide."""
-    return sum(max(1, math.ceil(text_width(part) / cols)) for part in text.split("\n"))
 
 
 def _chart_height(data: ChartData) -> int:
@@ -473,7 +469,7 @@ def _write_listing(
         )
     else:
         ws.write_string(2, 0, caption, fmt.subtitle)
-    ws.set_row(2, 15 * _lines(caption, span) + 3)
+    ws.set_row(2, 15 * cell_lines(caption, span) + 3)
     header = 3
     for j, f in enumerate(fields):
         ws.set_column(j, j, f.width)

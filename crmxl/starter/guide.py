@@ -7,8 +7,6 @@ never disagrees with ``refresh``.
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +17,7 @@ from crmxl.i18n import register, t
 from crmxl.model import values
 from crmxl.model.schema import ENUMS, SHEETS, SHEETS_BY_KEY, SheetSpec
 from crmxl.model.settings import DEFAULT_THRESHOLDS, TIER_SCHEMES, Settings
+from crmxl.model.textout import cell_lines
 from crmxl.starter.look import Styles, list_enum
 from crmxl.starter.sample import Problem, Sample
 from crmxl.workbook.newbook import NewSheet, Style
@@ -48,12 +47,8 @@ _LINE_HEIGHT = 16.5
 
 
 def _lines(text: str, width: int) -> int:
-    """Lines ``text`` takes in a column ``width`` characters wide (CJK counts double)."""
-    total = 0
-    for part in text.split("\n"):
-        chars = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part)
-        total += max(1, math.ceil(chars / max(1, width - 1)))
-    return total
+    """Lines ``text`` takes in a column ``width`` characters wide (a character's margin off)."""
+    return cell_lines(text, width - 1)
 
 
 @dataclass

@@ -44,6 +44,7 @@ from crmxl.starter.look import (
     DATE_FORMAT,
     Styles,
     column_format,
+    column_width,
     localize,
     uses_lists,
     validation,
@@ -339,8 +340,10 @@ def _header_note(col: Column, lang: str) -> str:
 
 def _write_headers(ws: NewSheet, styles: Styles, spec: SheetSpec, lang: str) -> None:
     for c, col in enumerate(spec.columns):
-        ws.set_column(c, c, col.width, styles.cell(column_format(spec, col), col.auto))
-        ws.write_string(0, c, col.header(lang), styles.header(col.auto))
+        header = col.header(lang)
+        width = column_width(col, header)
+        ws.set_column(c, c, width, styles.cell(column_format(spec, col), col.auto))
+        ws.write_string(0, c, header, styles.header(col.auto))
         note = _header_note(col, lang)
         if note:
             ws.write_comment(0, c, note, {"author": "crmxl", "x_scale": 1.5, "y_scale": 0.7})
