@@ -9,7 +9,7 @@ TODAY  := $(shell date +%F)
 # one demo step: show the command as a user would type it, then run it
 tour = @printf '\n$$ %s\n' '$(1)' && PATH="$(CURDIR)/$(BIN):$$PATH" $(1)
 
-.PHONY: demo test lint bench clean templates wheel bundle dist-check
+.PHONY: demo test lint bench clean templates docs wheel bundle dist-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ lint: $(STAMP)
 ## templates: regenerate templates/ and sample_data/ from `crmxl init`
 templates: $(STAMP)
 	$(BIN)/python -m crmxl.starter.templates --regenerate
+
+## docs: regenerate docs/settings.md from the settings definitions
+docs: $(STAMP)
+	$(BIN)/python -m crmxl.commands.config docs/settings.md
 
 ## wheel, bundle: dist/crmxl-VERSION-py3-none-any.whl (and the sdist); dist/crmxl/, the
 ## one-folder standalone build (PyInstaller, packaging/crmxl.spec), and its zip

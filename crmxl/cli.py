@@ -806,8 +806,41 @@ def merge(
     return 0 if result.clean else 1
 
 
+# --- config ------------------------------------------------------------------------------------
+
+
+@cli.command("config", context_settings=CONTEXT)
+@click.option(
+    "--example",
+    is_flag=True,
+    help="打印带注释的示例配置文件（全部配置项、默认值和说明）/ print a commented example "
+    "settings file: every key, its default and meaning",
+)
+@click.pass_context
+@command
+def config_command(ctx: click.Context, example: bool) -> int:
+    """配置文件 crmxl.toml（--config 使用）：全部配置项、默认值和说明。
+    The settings file crmxl.toml (for --config): every key, its default and meaning.
+
+    \b
+    例 / examples:
+      crmxl config --example > crmxl.toml
+      crmxl refresh crm.xlsx --config crmxl.toml
+    """
+    from crmxl.commands.config import example as make_example
+
+    if not example:
+        raise click.UsageError(t("config-what", lang_of(ctx)), ctx)
+    click.echo(make_example().render(lang_of(ctx)), nl=False)
+    return 0
+
+
 register(
     {
+        "config-what": (
+            "请加 --example：crmxl config --example > crmxl.toml",
+            "Add --example: crmxl config --example > crmxl.toml",
+        ),
         "bad-as-of": (
             "“{value}”不是日期或日期时间，请写成 2026-11-20 或 2026-11-20T10:00",
             "{value!r} is not a date or date-time; write 2026-11-20 or 2026-11-20T10:00",
