@@ -6,28 +6,33 @@ STAMP  := $(VENV)/.installed
 DEMO   := demo
 DIST   := dist
 TODAY  := $(shell date +%F)
-# one demo step: show the command as a user would type it, then run it
-tour = @printf '\n$$ %s\n' '$(1)' && PATH="$(CURDIR)/$(BIN):$$PATH" $(1)
+# one demo step: a heading saying what it does, the command as a user would type it, its run
+tour = @printf '\n== %s ==\n$$ %s\n' '$(1)' '$(2)' && PATH="$(CURDIR)/$(BIN):$$PATH" $(2)
 
 .PHONY: demo test lint bench clean templates docs wheel bundle dist-check
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@echo "Setting up $(VENV) (a Python virtual environment for crmxl) ..."
+	@$(PYTHON) -m venv $(VENV)
 
+# pip's and setuptools' chatter goes to a log; it is shown only when the install fails.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	@echo "Installing crmxl and its test tools into $(VENV) (log: $(VENV)/install.log) ..."
+	@$(BIN)/pip install --quiet --upgrade pip > $(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; exit 1; }
+	@$(BIN)/pip install --quiet -e '.[test]' >> $(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; exit 1; }
+	@touch $(STAMP)
 
-## demo: init a sample workbook, refresh it, write the weekly report and the agenda
+## demo: a tour: a sample workbook, its check, a refresh, the weekly report and the agenda
 demo: $(STAMP)
 	@mkdir -p $(DEMO) && rm -f $(DEMO)/crm.xlsx
-	$(call tour,crmxl init $(DEMO)/crm.xlsx --sample)
-	$(call tour,crmxl validate $(DEMO)/crm.xlsx) || true
-	$(call tour,crmxl refresh $(DEMO)/crm.xlsx) || true  # exits 1: the sample's planted errors
-	$(call tour,crmxl report $(DEMO)/crm.xlsx -o $(DEMO)/周报-$(TODAY).xlsx)
-	$(call tour,crmxl todo $(DEMO)/crm.xlsx --days 7) | head -40
-	@printf '\nDemo files are in $(DEMO)/ (演示文件在 $(DEMO)/)\n'
+	$(call tour,1/5  新建示例工作簿 / a new workbook with ~200 sample customers,crmxl init $(DEMO)/crm.xlsx --sample)
+	$(call tour,2/5  检查：一次列出所有问题 / validate: every problem at once and its cell,crmxl validate $(DEMO)/crm.xlsx) || true
+	$(call tour,3/5  刷新灰色（自动）列，原文件其余不动 / refresh the computed columns in place,crmxl refresh $(DEMO)/crm.xlsx) || true  # exits 1: the sample's planted errors
+	$(call tour,4/5  经理周报：本周与上周 / the weekly report: this week beside last week,crmxl report $(DEMO)/crm.xlsx -o $(DEMO)/周报-$(TODAY).xlsx)
+	$(call tour,5/5  每人待办，最紧急的在前 / the agenda of each owner: most urgent first (40 lines),crmxl todo $(DEMO)/crm.xlsx --days 7) | head -40
+	@printf '\n演示文件在 / the demo files are in %s/ ; crmxl --help lists every command.\n' "$(DEMO)"
 
 ## test: the whole suite, lint, types and the import contract included
 test: $(STAMP)
