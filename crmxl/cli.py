@@ -81,6 +81,7 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
         if cmd_lang:
             ctx.find_root().obj["lang"] = normalize_lang(cmd_lang)
         interrupt.forget()
+        _BARS.clear()
         try:
             code = fn(*args, **kwargs)
         except CrmxlError as exc:
