@@ -23,8 +23,9 @@ import ttykit
 from click.testing import CliRunner
 
 from crmxl import interrupt
-from crmxl.cli import cli
+from crmxl.cli import cli, interrupted_message
 from crmxl.i18n import t
+from crmxl.workbook.fileops import replace_file
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "killpg"), reason="signals a process group (POSIX terminals)"
@@ -121,10 +122,12 @@ def test_ctrl_c_during_refresh_tells_the_truth(
 def test_a_finished_write_is_named_in_the_message(tmp_path: Path) -> None:
     done = tmp_path / "a.xlsx"
     (tmp_path / "tmp").write_bytes(b"x")
+    (tmp_path / "refused").write_bytes(b"x")
     interrupt.forget()
-    interrupt.replace(tmp_path / "tmp", done)
-    from crmxl.cli import interrupted_message
-
+    with pytest.raises(FileNotFoundError):  # a rename that fails notes nothing
+        replace_file(tmp_path / "missing", tmp_path / "refused")
+    replace_file(tmp_path / "tmp", done)
+    assert interrupt.written() == [done]
     assert interrupted_message("zh") == t("interrupted-after", "zh", paths=str(done))
     interrupt.forget()
     assert interrupted_message("en") == "Interrupted; nothing was written"
