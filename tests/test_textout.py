@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -193,3 +194,40 @@ def test_validate_piped_prints_each_finding_whole_on_one_line() -> None:
         if f["cell"]:
             cell = f["cell"].split("!", 1)[-1]
             assert any(line.startswith(cell) and line.endswith(f["message"]) for line in lines)
+
+
+@pytest.mark.parametrize("encoding", ["cp936", "cp1252"])
+def test_a_terminal_in_a_windows_code_page_still_gets_wrapped_tables_and_the_bar(
+    encoding: str,
+) -> None:
+    """The table and the bar print through the console's stand-ins (crmxl/console.py): on a
+    terminal whose code page is GBK, or Western (no Chinese at all: each character a ``?``),
+    validate still draws its bar, wraps to 80 columns and shows every finding's cell, with no
+    traceback."""
+    found = subprocess.run(
+        [sys.executable, "-m", "crmxl", "validate", str(SAMPLE), "--json"],
+        capture_output=True,
+        check=False,
+    )
+    cells = {f["cell"] for f in json.loads(found.stdout)["findings"] if f["cell"]}
+    run = ttykit.crmxl(
+        ["validate", str(SAMPLE)],
+        stdout="tty",
+        stderr="tty",
+        columns=80,
+        env={"PYTHONIOENCODING": encoding},
+        encoding=encoding,
+    )
+    assert run.returncode == 1, run.stderr  # the sample's planted errors, reported
+    assert "Traceback" not in run.stderr
+    assert re.search(r"\[[#-]{24}\] \d+/\d+", run.stderr)  # the bar, with its counts
+    tables = run.stdout.split(" ==\n")[1:]
+    assert len(tables) == len({c.split("!", 1)[0] for c in cells})  # one table a sheet
+    table_lines = [line for t in tables for line in t.split("\n\n", 1)[0].splitlines()]
+    assert max(width(line) for line in table_lines) <= 80
+    shown = {row[0] for t in tables for row in parse_table(t.split("\n\n", 1)[0])}
+    assert shown == {c.split("!", 1)[1] for c in cells}
+    if encoding == "cp1252":
+        assert "?" in run.stdout and not any("\u4e00" <= ch <= "\u9fff" for ch in run.stdout)
+    else:
+        assert "客户档案" in run.stdout

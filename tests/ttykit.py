@@ -36,9 +36,12 @@ def crmxl(
     cwd: Path | None = None,
     timeout: float = 300,
     watch: Callable[[subprocess.Popen[bytes], str, str], None] | None = None,
+    encoding: str = "utf-8",
 ) -> Run:
     """``python -m crmxl ARGS``; ``watch(proc, stdout so far, stderr so far)`` is called as
-    output arrives and every few milliseconds (a test may signal the child from there)."""
+    output arrives and every few milliseconds (a test may signal the child from there).
+    ``encoding`` is the one the output is read in (the child's, when a test sets
+    ``PYTHONIOENCODING``)."""
     full_env = dict(os.environ, COLUMNS=str(columns), CRMXL_LANG="zh", **(env or {}))
     fds: dict[str, int] = {}
     handles: dict[str, int] = {}
@@ -76,12 +79,13 @@ def crmxl(
                 continue
             chunks[open_fds[fd]].append(data)
         if watch is not None:
-            watch(proc, _text(chunks["stdout"]), _text(chunks["stderr"]))
+            watch(proc, _text(chunks["stdout"], encoding), _text(chunks["stderr"], encoding))
     for fd in open_fds:
         os.close(fd)
     proc.wait(timeout=max(1.0, deadline - time.monotonic()))
-    return Run(proc.returncode, _text(chunks["stdout"]), _text(chunks["stderr"]), proc.pid)
+    out, err = _text(chunks["stdout"], encoding), _text(chunks["stderr"], encoding)
+    return Run(proc.returncode, out, err, proc.pid)
 
 
-def _text(chunks: list[bytes]) -> str:
-    return b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+def _text(chunks: list[bytes], encoding: str = "utf-8") -> str:
+    return b"".join(chunks).decode(encoding, "replace").replace("\r\n", "\n")
