@@ -46,7 +46,7 @@ def explain(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> SettingsErro
         if not _BARE_KEY.fullmatch(key):
             fix = f'"{key}" = {value}'
             return SettingsError("config-quote-key", path=path, line=number, fix=fix)
-        if not _parses(value):
+        if value[0].isalpha() and not _parses(value):  # bare words, not a slip in TOML's syntax
             fix = f"{key} = {_quoted(value)}"
             return SettingsError("config-quote-value", path=path, line=number, fix=fix)
     return SettingsError(
