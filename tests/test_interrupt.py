@@ -47,8 +47,9 @@ def _refresh_interrupted(path: Path, old: bytes, lang: str, when: str) -> ttykit
     """``crmxl refresh PATH`` with Ctrl-C when its bar shows ``when`` (a stage's label), or,
     with ``when="temp"``, as soon as its temporary file exists, with ``when="replaced"`` as
     soon as the new workbook has taken the old one's name. A run that finished before
-    the signal could reach it (exit 0, all written) is tried again: a loaded machine may
-    read its output late."""
+    the signal could reach it (refresh's own exit, 0 or 1 for findings: all written) is tried
+    again: a loaded machine may read its output late, and signal a process already on its
+    way out."""
     state = {"sent": False, "late": False, "inode": path.stat().st_ino}
     for _ in range(4):
         state.update(sent=False, late=False)
@@ -68,7 +69,7 @@ def _refresh_interrupted(path: Path, old: bytes, lang: str, when: str) -> ttykit
 
         args = ["refresh", str(path), "--as-of", "2026-11-20", "--lang", lang]
         run = ttykit.crmxl(args, stderr="tty", watch=watch)
-        if state["sent"] and run.returncode != 0:
+        if state["sent"] and run.returncode not in (0, 1):
             return run
         # it finished before the signal (or the signal found it exiting: all done then)
         assert state["sent"] or state["late"], f"never saw {when!r}: {run.stderr!r}"
