@@ -12,40 +12,45 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from crmxl import __version__, concurrency
+from crmxl import __version__, concurrency, interrupt
 from crmxl.console import setup as setup_console
 from crmxl.console import write_json
 from crmxl.errors import CrmxlError
-from crmxl.i18n import normalize_lang
+from crmxl.i18n import normalize_lang, register, t
+from crmxl.model.textout import ProgressBar
+from crmxl.progress import Progress
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class AsOf(click.ParamType):
-    """``--as-of``: an ISO date or date-time."""
+    """``--as-of``: an ISO date or date-time; with ``date_alone``, a date without a time stays a
+    ``date`` (the report reads it as the whole day)."""
 
     name = "DATETIME"
 
-    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
-        if isinstance(value, datetime):
+    def __init__(self, date_alone: bool = False) -> None:
+        self.date_alone = date_alone
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> datetime | date:
+        if isinstance(value, datetime | date):
             return value
         from crmxl.model.values import BadValue, parse_as_of  # (pandas: only when used)
 
         try:
-            return parse_as_of(value)
+            moment = parse_as_of(value)
+            if self.date_alone and ":" not in str(value):
+                return moment.date()
+            return moment
         except BadValue:
-            self.fail(
-                f"{value!r}: 应为日期或日期时间，如 2026-11-20 或 2026-11-20T10:00 / "
-                "expected a date or date-time such as 2026-11-20 or 2026-11-20T10:00",
-                param,
-                ctx,
-            )
+            lang = lang_of(ctx) if ctx is not None and ctx.find_root().obj else normalize_lang(None)
+            self.fail(t("bad-as-of", lang, value=value), param, ctx)
 
 
 def lang_of(ctx: click.Context) -> str:
@@ -74,14 +79,57 @@ def command(fn: Callable[..., int | None]) -> Callable[..., None]:
         ctx = click.get_current_context()
         if cmd_lang:
             ctx.find_root().obj["lang"] = normalize_lang(cmd_lang)
+        interrupt.forget()
+        _BARS.clear()
         try:
             code = fn(*args, **kwargs)
         except CrmxlError as exc:
+            _close_bars()
             click.echo(f"Error: {exc.render(lang_of(ctx))}", err=True)
             ctx.exit(1)
+        except KeyboardInterrupt:
+            _close_bars()
+            click.echo(interrupted_message(lang_of(ctx)), err=True)
+            ctx.exit(130)
+        finally:
+            _close_bars()
         ctx.exit(code or 0)
 
     return wrapper
+
+
+def interrupted_message(lang: str) -> str:
+    """What Ctrl-C leaves behind, truly: nothing, or the files written in full before it."""
+    done = interrupt.written()
+    if not done:
+        return t("interrupted", lang)
+    return t("interrupted-after", lang, paths=", ".join(str(p) for p in done))
+
+
+def progress_bar(ctx: click.Context, as_json: bool = False) -> Progress | None:
+    """The progress bar on standard error when it is a terminal; none when piped or with
+    ``--json`` (SPEC 3). The command's wrapper erases it before anything else is printed."""
+    if as_json or not _is_terminal(sys.stderr):
+        return None
+    bar = ProgressBar(lang_of(ctx), sys.stderr)
+    _BARS.append(bar)
+    return bar
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+#: The progress bars drawn by this run (erased before any other output).
+_BARS: list[ProgressBar] = []
+
+
+def _close_bars() -> None:
+    for bar in _BARS:
+        bar.close()
 
 
 files_argument = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -171,33 +219,18 @@ def validate(
     from crmxl.commands.validate import validate as run
 
     lang = lang_of(ctx)
-    result = run(files, as_of=as_of, config=config, annotate=annotate)
+    result = run(
+        files,
+        as_of=as_of,
+        config=config,
+        annotate=annotate,
+        progress=progress_bar(ctx, as_json),
+    )
     if as_json:
         emit_json(result.to_dict(lang))
     else:
         click.echo(result.render(lang))
     return 0 if result.valid else 1
-
-
-def progress_printer() -> Callable[[str, int, int], None] | None:
-    """Stage lines on stderr when it is a terminal; nothing when piped (SPEC 3)."""
-    if not sys.stderr.isatty():
-        return None
-    labels = {
-        "read": "读取 / reading",
-        "compute": "计算 / computing",
-        "write": "写入 / writing",
-        "done": "完成 / done",
-    }
-
-    def show(stage: str, done: int, total: int) -> None:
-        bar = "#" * done + "-" * (total - done)
-        end = "\n" if done >= total else ""
-        click.echo(f"\r[{bar}] {labels.get(stage, stage):<24}", err=True, nl=False)
-        if end:
-            click.echo("", err=True)
-
-    return show
 
 
 @cli.command(context_settings=CONTEXT)
@@ -250,7 +283,7 @@ def refresh(
         dry_run=dry_run,
         backup=not no_backup,
         config=config,
-        progress=None if as_json else progress_printer(),
+        progress=progress_bar(ctx, as_json),
     )
     if as_json:
         emit_json(result.to_dict(lang))
@@ -350,13 +383,22 @@ def explicit_lang(ctx: click.Context) -> str | None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="报表文件（.xlsx，新文件或旧报表）/ the report file to write (.xlsx)",
 )
-@as_of_option
+@click.option(
+    "--as-of",
+    "as_of",
+    type=AsOf(date_alone=True),
+    default=None,
+    help="计算基准（默认现在；只写日期即截至当天结束）/ report as of this date-time (default "
+    "now; a date alone means through the end of that day)",
+)
 @click.option(
     "--period",
-    type=click.Choice(["week", "month", "quarter"]),
+    type=click.Choice(["week", "month", "quarter", "7d", "30d", "90d"]),
     default="week",
     show_default=True,
-    help="统计期：截至计算基准的7/30/91天 / the 7, 30 or 91 days ending at --as-of",
+    help="统计期：本周（周一至周日）、本月、本季度，或截至计算基准的近7/30/90天；并列上一期 / "
+    "this calendar week (Mon-Sun), month or quarter, or the 7, 30 or 90 days ending on the "
+    "as-of date; the period before is shown beside it",
 )
 @click.option(
     "--db",
@@ -373,7 +415,7 @@ def report_command(
     ctx: click.Context,
     files: tuple[Path, ...],
     out: Path,
-    as_of: datetime | None,
+    as_of: datetime | date | None,
     period: str,
     db: str | None,
     as_json: bool,
@@ -409,7 +451,7 @@ def report_command(
         period=period,
         config=config,
         lang=explicit_lang(ctx),
-        progress=None if as_json else progress_printer(),
+        progress=progress_bar(ctx, as_json),
         db=db,
     )
     if as_json:
@@ -510,7 +552,7 @@ def todo_command(
         days=days,
         as_of=as_of,
         config=config,
-        progress=None if as_json else progress_printer(),
+        progress=progress_bar(ctx, as_json),
     )
     if as_json:
         emit_json(result.to_dict(lang))
@@ -565,9 +607,7 @@ def push_command(
     from crmxl.commands.push import push as run
 
     lang = lang_of(ctx)
-    result = run(
-        files, db, as_of=as_of, config=config, progress=None if as_json else progress_printer()
-    )
+    result = run(files, db, as_of=as_of, config=config, progress=progress_bar(ctx, as_json))
     if as_json:
         emit_json(result.to_dict(lang))
     else:
@@ -685,6 +725,7 @@ def import_(
             source_sheet=source_sheet,
             config=config,
             backup=not no_backup,
+            progress=progress_bar(ctx, as_json),
         )
     except LibraryUsageError as exc:
         raise _usage_exit(exc, lang) from exc
@@ -749,7 +790,13 @@ def assign(
 
     lang = lang_of(ctx)
     result = run(
-        files, as_of=as_of, dry_run=dry_run, config=config, backup=not no_backup, pool=pool
+        files,
+        as_of=as_of,
+        dry_run=dry_run,
+        config=config,
+        backup=not no_backup,
+        pool=pool,
+        progress=progress_bar(ctx, as_json),
     )
     if as_json:
         emit_json(result.to_dict(lang))
@@ -816,7 +863,7 @@ def split(
         owners=list(owners) or None,
         as_of=as_of,
         config=config,
-        progress=None if as_json else progress_printer(),
+        progress=progress_bar(ctx, as_json),
     )
     if as_json:
         emit_json(result.to_dict(lang))
@@ -872,7 +919,7 @@ def merge(
         dry_run=dry_run,
         config=config,
         backup=not no_backup,
-        progress=None if as_json else progress_printer(),
+        progress=progress_bar(ctx, as_json),
     )
     if as_json:
         emit_json(result.to_dict(lang))
@@ -881,14 +928,75 @@ def merge(
     return 0 if result.clean else 1
 
 
+# --- config ------------------------------------------------------------------------------------
+
+
+@cli.command("config", context_settings=CONTEXT)
+@click.option(
+    "--example",
+    is_flag=True,
+    help="打印带注释的示例配置文件（全部配置项、默认值和说明）/ print a commented example "
+    "settings file: every key, its default and meaning",
+)
+@click.pass_context
+@command
+def config_command(ctx: click.Context, example: bool) -> int:
+    """配置文件 crmxl.toml（--config 使用）：全部配置项、默认值和说明。
+    The settings file crmxl.toml (for --config): every key, its default and meaning.
+
+    \b
+    例 / examples:
+      crmxl config --example > crmxl.toml
+      crmxl refresh crm.xlsx --config crmxl.toml
+    """
+    from crmxl.commands.config import example as make_example
+
+    if not example:
+        raise click.UsageError(t("config-what", lang_of(ctx)), ctx)
+    click.echo(make_example().render(lang_of(ctx)), nl=False)
+    return 0
+
+
+register(
+    {
+        "config-what": (
+            "请加 --example：crmxl config --example > crmxl.toml",
+            "Add --example: crmxl config --example > crmxl.toml",
+        ),
+        "bad-as-of": (
+            "“{value}”不是日期或日期时间，请写成 2026-11-20 或 2026-11-20T10:00",
+            "{value!r} is not a date or date-time; write 2026-11-20 or 2026-11-20T10:00",
+        ),
+    }
+)
+
+
 def main() -> None:
-    """Console entry point."""
+    """Console entry point.
+
+    Click's own handling, but for Ctrl-C: outside a command's body too (while the arguments
+    are read, or as the command winds up) it says what was written, in the user's language,
+    and exits 130, never click's English "Aborted!".
+    """
     if getattr(sys, "frozen", False):  # a frozen build's split workers start here
         import multiprocessing  # not at start-up: ~15 ms that --version does not need
 
         multiprocessing.freeze_support()
     setup_console()  # output never raises on cp936, cp1252, ... (crmxl.console)
-    cli(prog_name="crmxl")
+    try:
+        code = cli.main(prog_name="crmxl", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _close_bars()
+        click.echo(interrupted_message(normalize_lang(None)), err=True)
+        sys.exit(130)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:  # `crmxl todo ... | head`: the reader has gone, nothing is wrong
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

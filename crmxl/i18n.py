@@ -41,16 +41,46 @@ def normalize_lang(lang: str | None) -> str:
     return "zh"
 
 
+class _Formatter(string.Formatter):
+    """``str.format`` plus English plurals, chosen by the number:
+
+    - ``{n:~row|rows}``: the number and its noun, ``1 row`` / ``2 rows``;
+    - ``{n:?holds|hold}``: the word alone (a verb that agrees), ``holds`` / ``hold``.
+    """
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec[:1] in ("~", "?"):
+            one, _, many = format_spec[1:].partition("|")
+            word = one if _is_one(value) else many
+            return word if format_spec[0] == "?" else f"{value} {word}"
+        return str(super().format_field(value, format_spec))
+
+
+def _is_one(value: Any) -> bool:
+    try:
+        return float(value) == 1
+    except (TypeError, ValueError):
+        return False
+
+
+_FORMATTER = _Formatter()
+
+
+def plural(n: Any, one: str, many: str) -> str:
+    """``1 day`` / ``3 days``: the number and the English noun that agrees with it."""
+    return f"{n} {one if _is_one(n) else many}"
+
+
 def t(code: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
-    """Render message ``code`` in ``lang`` with ``params``."""
+    """Render message ``code`` in ``lang`` with ``params`` (English plurals: :class:`_Formatter`)."""
     pair = _CATALOG.get(code)
     if pair is None:
         detail = ", ".join(f"{k}={v}" for k, v in params.items())
         return f"{code}: {detail}" if detail else code
     template = pair[1] if normalize_lang(lang) == "en" else pair[0]
     try:
-        return template.format(**params)
-    except (KeyError, IndexError):
+        return _FORMATTER.format(template, **params)
+    except (KeyError, IndexError, ValueError):
         return template
 
 

@@ -121,3 +121,13 @@ def db_url(request: Any, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "crm.db")
     return str(request.getfixturevalue("postgres").new_database())
+
+
+@pytest.fixture(scope="session")
+def big_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """2,000 customers, 6,000 follow-ups, 20 owners (benchmarks/generate.py): big enough that a
+    refresh takes a moment and a report prints dozens of pages. Copy it before changing it."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from generate import generate
+
+    return generate(tmp_path_factory.mktemp("big") / "crm.xlsx", 2000, 6000, 20)

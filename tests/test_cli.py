@@ -66,7 +66,7 @@ def test_a_clean_workbook_validates_with_exit_0(make_workbook) -> None:  # type:
 def test_an_error_in_the_data_exits_1(make_workbook) -> None:  # type: ignore[no-untyped-def]
     path = make_workbook({"customers": [{**GOOD, "stage": "大概成交了"}], "team": TEAM})
     code, out = run("validate", str(path), "--as-of", "2026-11-20", "--lang", "en")
-    assert code == 1 and "1 errors" in out
+    assert code == 1 and "1 error, " in out
 
 
 def test_a_refused_operation_is_one_line_and_exit_1(tmp_path: Path) -> None:

@@ -30,6 +30,8 @@ GUARDED = {
     ("workbook/zipcopy.py", "pass_fds=[fd]"): "open_in_child, after the same guard",
     ("workbook/child.py", "import fcntl"): "inside try/except ImportError (fcntl = None)",
     ("workbook/child.py", "F_SETPIPE_SZ"): "getattr(fcntl, 'F_SETPIPE_SZ', None): Linux only",
+    ("interrupt.py", "import signal"): "only signal.signal(SIGINT, ...), which Windows has; "
+    "held() runs the body unguarded off the main thread or where signal.signal raises",
 }
 
 

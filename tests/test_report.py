@@ -66,7 +66,7 @@ def every_value(path: Path) -> dict[tuple[str, str], Any]:
 
 
 def test_every_kpi_counted_by_hand(small: Path, tmp_path: Path) -> None:
-    result = report([small], tmp_path / "r.xlsx", as_of=AS_OF)
+    result = report([small], tmp_path / "r.xlsx", as_of=AS_OF, period="7d")
     got = {k.code: k for k in result.kpis}
     assert list(got) == list(UNITS)
     # 客户档案 has 6 rows (C004 is 流失 and still counts).
@@ -156,12 +156,12 @@ def test_zero_denominators_are_blank_with_a_note(make_workbook: Any, tmp_path: P
     assert not [v for v in text if v in ("nan", "NaN", "#DIV/0!", "inf") or "#DIV" in v]
     ws = openpyxl.load_workbook(result.path)["概览"]
     row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "跟进及时率")
-    assert "分母为0" in ws.cell(row, 2).comment.text and "分母为0" in ws.cell(row, 3).value
+    assert "分母为0" in ws.cell(row, 2).comment.text and "分母为0" in ws.cell(row, 4).value
 
 
-def test_a_period_is_the_days_ending_at_as_of(small: Path, tmp_path: Path) -> None:
-    week = report([small], tmp_path / "w.xlsx", as_of=AS_OF)
-    month = report([small], tmp_path / "m.xlsx", as_of=AS_OF, period="month")
+def test_a_rolling_period_is_the_days_ending_at_as_of(small: Path, tmp_path: Path) -> None:
+    week = report([small], tmp_path / "w.xlsx", as_of=AS_OF, period="7d")
+    month = report([small], tmp_path / "m.xlsx", as_of=AS_OF, period="30d")
     assert (week.period.start, month.period.start) == (
         datetime(2026, 11, 14),
         datetime(2026, 10, 22),
@@ -171,7 +171,7 @@ def test_a_period_is_the_days_ending_at_as_of(small: Path, tmp_path: Path) -> No
         for r in (week, month)
     }
     # In 30 days the 11-10 (C005) and 11-13 (C003) follow-ups count too; 09-01 still does not.
-    assert new == {"week": 3, "month": 5}
+    assert new == {"7d": 3, "30d": 5}
     with pytest.raises(UsageError):
         report([small], tmp_path / "y.xlsx", as_of=AS_OF, period="year")
 
@@ -234,7 +234,7 @@ def test_sheets_and_lists_read_back(small: Path, tmp_path: Path) -> None:
 
 
 def test_by_owner_sheet(small: Path, tmp_path: Path) -> None:
-    out = report([small], tmp_path / "r.xlsx", as_of=AS_OF).path
+    out = report([small], tmp_path / "r.xlsx", as_of=AS_OF, period="7d").path
     rows = {r["负责人"]: r for r in table_rows(out, "负责人")}
     assert list(rows) == ["张三", "李四", "王五", "赵六"]  # 销售团队 order
     # 张三: C001 C003 C005 (all C); follow-ups in the week by 记录人 张三: 11-16, 11-20;
@@ -276,7 +276,13 @@ def test_chart_data_sheet_has_what_the_charts_plot(small: Path, tmp_path: Path) 
     stages = rows[rows.index(next(r for r in rows if r[0] == "合作阶段")) + 1 :][:4]
     assert [(r[0], r[1]) for r in stages] == [("潜在", 1), ("意向", 1), ("成交", 3), ("流失", 1)]
     weeks = [r for r in rows if isinstance(r[0], str) and "~" in r[0]]
-    assert len(weeks) == 12 and weeks[-1][:2] == ("11-14~11-20", 3)
+    # calendar weeks: Monday 11-16 to Sunday 11-22 holds C001's 11-16 and 11-20; the week
+    # before, 11-09~11-15, C005's 11-10 and C003's 11-13 23:59 and 11-14 00:00
+    assert len(weeks) == 12 and [w[:2] for w in weeks[-2:]] == [
+        ("11-09~11-15", 3),
+        ("11-16~11-22", 2),
+    ]
+    assert weeks[0][:2] == ("08-31~09-06", 1)  # 11 weeks before 11-16: C002's 09-01
 
 
 def test_english_report_on_request(small: Path, tmp_path: Path) -> None:

@@ -111,4 +111,5 @@ def test_a_missing_or_broken_toml_file_is_a_one_line_error(tmp_path: Path) -> No
     broken.write_text("churn_months = = 3\n", encoding="utf-8")
     with pytest.raises(SettingsError) as unreadable:
         read_toml(broken)
-    assert unreadable.value.code == "config-unreadable"
+    assert unreadable.value.code == "config-bad-line"  # not taken for a bare text value
+    assert unreadable.value.render("en").startswith(f"{broken} line 1 is not valid TOML")

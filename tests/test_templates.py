@@ -10,13 +10,16 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import re
+import unicodedata
+import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from libreoffice import roundtrip_xlsx
+from libreoffice import convert, roundtrip_xlsx
 from openpyxl.worksheet.worksheet import Worksheet
 
 from crmxl.a1 import column_letter
@@ -176,9 +179,15 @@ def test_header_markers(books: dict[str, Path], lang: str) -> None:
     assert row[-1].endswith(" (auto)" if lang == "en" else "(自动)")
 
 
+def _display_width(text: str) -> int:
+    """Columns a header takes: a Chinese character (or full-width mark) two, others one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 @pytest.mark.parametrize("spec", SHEETS, ids=lambda s: s.key)
-def test_styles_widths_panes_filter(books: dict[str, Path], spec: SheetSpec) -> None:
-    ws = openpyxl.load_workbook(books["zh"])[spec.zh]
+@pytest.mark.parametrize("lang", LANGS)
+def test_styles_widths_panes_filter(books: dict[str, Path], spec: SheetSpec, lang: str) -> None:
+    ws = openpyxl.load_workbook(books[lang])[spec.name(lang)]
     cols = columns(ws)
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref.startswith("A1:")
@@ -186,7 +195,10 @@ def test_styles_widths_panes_filter(books: dict[str, Path], spec: SheetSpec) -> 
         header = ws.cell(1, i)
         width, fmt, fill = cols[i]
         assert header.font.b
-        assert width == pytest.approx(col.width, abs=1)
+        # the header's text, bold, beside its filter button: never wrapped nor clipped
+        text = _display_width(col.header(lang))
+        assert width >= max(col.width, text + 3) - 0.5, (col.key, width, text)
+        assert width <= max(col.width, text * 1.2 + 6) + 1, (col.key, width, text)
         assert fmt == (column_format(spec, col) or "General")
         grey = f"FF{AUTO_FILL[1:]}"
         assert (fill == grey) == col.auto, col.key
@@ -274,6 +286,24 @@ def test_settings_lists_live_in_the_settings_sheet(books: dict[str, Path], lang:
     assert [c.value for c in cached["A"][2 : 2 + len(S.industries)]] == list(S.industries)
     assert [c.value for c in cached["B"][2 : 2 + len(S.regions)]] == list(S.regions)
     assert [c.value for c in cached["C"][2:6]] == [*S.tiers, None]  # "" reads back as None
+
+
+@pytest.mark.parametrize("book", ["zh", "en", "sample-zh"])
+def test_dropdowns_and_formats_cover_whole_columns(books: dict[str, Path], book: str) -> None:
+    wb = openpyxl.load_workbook(books[book])
+    lang = "en" if book.endswith("en") else "zh"
+    for spec in SHEETS:
+        ws = wb[spec.name(lang)]
+        ranges = [str(dv.sqref) for dv in ws.data_validations.dataValidation]
+        assert all(r.endswith("1048576") for r in ranges), (spec.key, ranges)
+    ws = wb[SHEETS_BY_KEY["customers"].name(lang)]
+    letter = column_letter(SHEETS_BY_KEY["customers"].keys.index("industry") + 1)
+    assert f"{letter}2:{letter}1048576" in [
+        str(dv.sqref) for dv in ws.data_validations.dataValidation
+    ]
+    # number formats are the columns' own (<col style>): every row Excel has, not a range of cells
+    created = column_letter(SHEETS_BY_KEY["customers"].keys.index("created") + 1)
+    assert ws.column_dimensions[created].number_format == "yyyy-mm-dd"
 
 
 def test_integer_validation_for_satisfaction(books: dict[str, Path]) -> None:
@@ -538,6 +568,28 @@ def test_libreoffice_opens_every_workbook(
             mine = next(ours[sheet].iter_rows(max_row=1, values_only=True))
             back = next(theirs[sheet].iter_rows(max_row=1, values_only=True))
             assert back[: len(mine)] == mine, (name, sheet)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_has_the_dropdowns_to_the_last_row(
+    books: dict[str, Path], tmp_path: Path
+) -> None:
+    """What LibreOffice holds once it opened the template, saved as ODS (its own format writes
+    a validation per row; its xlsx export would cut every range at row 1001 whatever it read)."""
+    (ods,) = convert([books["zh"]], "ods", tmp_path)
+    with zipfile.ZipFile(ods) as z:
+        content = z.read("content.xml").decode("utf-8")
+    start = content.index('table:name="客户档案"')
+    sheet = content[start : content.index("</table:table>", start)]
+    rows = re.split(r"(?=<table:table-row)", sheet)[1:]
+    validated = sum(
+        int(re.search(r'number-rows-repeated="(\d+)"', row[: row.index(">")]).group(1))  # type: ignore[union-attr]
+        if "number-rows-repeated" in row[: row.index(">")]
+        else 1
+        for row in rows
+        if "content-validation-name" in row
+    )
+    assert validated == 1_048_575  # rows 2 to 1,048,576
 
 
 @pytest.mark.libreoffice

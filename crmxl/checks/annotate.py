@@ -301,7 +301,7 @@ register(
         "annotate-warning": ("【警告】{message}", "[Warning] {message}"),
         "annotate-written": (
             "已写入标注副本 {path}：{cells} 个单元格已标色并加批注，全部问题列在“{sheet}”工作表",
-            "Annotated copy written to {path}: {cells} cells highlighted and commented; every "
+            "Annotated copy written to {path}: {cells:~cell|cells} highlighted and commented; every "
             "finding is listed on the '{sheet}' sheet",
         ),
         "annotate-replaced": (
@@ -323,7 +323,7 @@ register(
         ),
         "annotate-needs-folder": (
             "{path} 是文件：校验 {n} 个工作簿时，--annotate 需要一个文件夹，每个工作簿一个标注副本",
-            "{path} is a file: with {n} workbooks, --annotate needs a folder (one annotated "
+            "{path} is a file: with {n:~workbook|workbooks}, --annotate needs a folder (one annotated "
             "copy per workbook)",
         ),
         "annotate-overwrites-input": (

@@ -330,7 +330,7 @@ register(
         ),
         "late-record": (
             "建档比首次接触晚了 {days} 天，超过 {hours} 小时时限",
-            "Recorded {days} days after first contact, beyond the {hours} h limit",
+            "Recorded {days:~day|days} after first contact, beyond the {hours} h limit",
         ),
         "late-record-workdays": (
             "建档比首次接触晚了 {days} 天，超过 {n} 个工作日时限",

@@ -22,6 +22,7 @@ from crmxl.model.findings import Finding
 from crmxl.model.frames import typed
 from crmxl.model.skips import Skip
 from crmxl.model.workspace import Workspace
+from crmxl.progress import Progress, reporter
 from crmxl.rules.worktime import CoverageWarning
 from crmxl.workbook.package import Package
 
@@ -38,17 +39,21 @@ class Validation:
     coverage: list[CoverageWarning] = field(default_factory=list)
 
 
-def check(ws: Workspace, as_of: datetime) -> Validation:
-    """Every finding of ``ws`` as of ``as_of``; never raises for bad data."""
+def check(ws: Workspace, as_of: datetime, progress: Progress | None = None) -> Validation:
+    """Every finding of ``ws`` as of ``as_of``; never raises for bad data.
+
+    ``progress("check", done, total)`` hears of each sheet checked (and the checks across
+    sheets, the last step)."""
+    say = reporter(progress)
     out = Validation(_locate(ws, ws.findings), sources=sources(ws))
-    typed_tables = {
-        key: typed(table, ws.settings)
-        for key, table in ws.tables.items()
-        if key not in ("settings", "changelog")
-    }
-    for tt in typed_tables.values():
+    tables = [(k, t) for k, t in ws.tables.items() if k not in ("settings", "changelog")]
+    typed_tables = {}
+    for i, (key, table) in enumerate(tables):
+        say("check", i, len(tables) + 1)
+        tt = typed_tables[key] = typed(table, ws.settings)
         out.rows[tt.table.sheet_name] = len(tt.frame)
         out.findings += cell_findings(tt, ws, as_of)
+    say("check", len(tables), len(tables) + 1)
     out.findings += cross_findings(typed_tables, ws, as_of)
     out.skipped = cross_skips(set(ws.tables))
     out.findings += holiday_findings(ws)

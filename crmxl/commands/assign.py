@@ -15,6 +15,7 @@ from pathlib import Path
 from crmxl.leads.assign import assign as assign_leads
 from crmxl.leads.poolassign import assign_pool
 from crmxl.leads.result import AssignResult
+from crmxl.progress import Progress
 
 __all__ = ["AssignResult", "assign", "assign_pool"]
 
@@ -27,7 +28,8 @@ def assign(
     config: Path | str | None = None,
     backup: bool = True,
     pool: bool = False,
+    progress: Progress | None = None,
 ) -> AssignResult:
     """Assign the waiting leads of ``files``; with ``pool``, hand out the pool's customers."""
     run = assign_pool if pool else assign_leads
-    return run(files, as_of=as_of, dry_run=dry_run, config=config, backup=backup)
+    return run(files, as_of=as_of, dry_run=dry_run, config=config, backup=backup, progress=progress)

@@ -48,6 +48,7 @@ from crmxl.importing.target import find_target, resolve_spec
 from crmxl.importing.write import changelog_rows, write_rejects, write_rows
 from crmxl.model.changelog import Writers, append_changelog
 from crmxl.model.workspace import open_workspace
+from crmxl.progress import Progress, reporter
 from crmxl.workbook import write_locked
 
 
@@ -65,15 +66,19 @@ def import_rows(
     source_sheet: str | None = None,
     config: Path | str | None = None,
     backup: bool = True,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Append the rows of ``src`` to the standard sheet ``sheet`` of the workbook ``into``.
 
     Returns what was imported and what was not (and why); raises
     :class:`~crmxl.errors.CrmxlError` subclasses when nothing can be done (an unreadable source,
     an unknown sheet, a workbook open in Excel). Nothing is written with ``dry_run``, except
-    the ``rejects`` CSV when one is asked for.
+    the ``rejects`` CSV when one is asked for. ``progress(stage, done, total)`` hears of
+    reading, checking and writing (of 3 steps).
     """
     started = time.perf_counter()
+    say = reporter(progress)
+    say("read", 0, 3)
     src, into = Path(src), Path(into)
     as_of = as_of or datetime.now().replace(microsecond=0)
     spec = resolve_spec(sheet)
@@ -102,8 +107,10 @@ def import_rows(
         created_sheet=target.table is None,
         skipped=import_skips(spec, set(ws.tables)),
     )
+    say("check", 1, 3)
     plan = plan_rows(source, mapping, mapping_file, spec, ws, target, as_of, result)
     writers = Writers(ws)
+    say("write", 2, 3)
     if plan:
         write_rows(writers, ws, target, plan, result)
         stamp = datetime.now().replace(microsecond=0)
@@ -117,6 +124,7 @@ def import_rows(
     if rejects_path is not None:
         write_rejects(rejects_path, source, mapping, result.rejected, ws.lang)
         result.rejects_file = rejects_path
+    say("done", 3, 3)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -278,17 +278,18 @@ register(
             "已在“{sheet}”末尾添加列“{column}”",
             "Added column {column!r} at the end of {sheet}",
         ),
-        "refresh-tier-moves": ("客户等级变动 {n} 个：", "{n} tier moves:"),
-        "refresh-stage-moves": ("合作阶段变动 {n} 个：", "{n} stage moves:"),
+        "refresh-tier-moves": ("客户等级变动 {n} 个：", "{n:~tier move|tier moves}:"),
+        "refresh-stage-moves": ("合作阶段变动 {n} 个：", "{n:~stage move|stage moves}:"),
         "refresh-more": ("……另有 {n} 条", "... and {n} more"),
         "refresh-formulas": (
             "{n} 个自动列单元格含有公式，未覆盖：{cells}",
-            "{n} cells of computed columns hold formulas and were left as they are: {cells}",
+            "{n:~cell|cells} of computed columns {n:?holds a formula|hold formulas} and {n:?was|were} "
+            "left as {n:?it is|they are}: {cells}",
         ),
         "refresh-findings": (
             "{n} 处输入有错误（与 crmxl validate 相同），这些行的计算列保持原值：",
-            "{n} inputs are in error (as crmxl validate says); the computed cells of their rows "
-            "were left as they were:",
+            "{n:~input is|inputs are} in error (as crmxl validate says); the computed cells of "
+            "{n:?its row were|their rows were} left as they were:",
         ),
         "refresh-saved": ("已保存 {path}（备份：{backup}）", "Saved {path} (backup: {backup})"),
         "refresh-pool-moves": ("公海变动 {n} 个：", "{n} pool moves:"),

@@ -18,19 +18,18 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from crmxl.i18n import normalize_lang, pick, register, t
 from crmxl.model.skips import Skip, absent, merged, skip_line
 from crmxl.model.textout import render_table
-from crmxl.model.values import parse_as_of
 from crmxl.progress import Progress, reporter
 from crmxl.reporting import lists
 from crmxl.reporting.content import build
-from crmxl.reporting.facts import Period, load
-from crmxl.reporting.kpis import REQUIRES, Kpi
+from crmxl.reporting.facts import Period, load, report_moment
+from crmxl.reporting.kpis import PERIODIC, REQUIRES, Kpi
 from crmxl.reporting.output import check_target, write_report
 from crmxl.reporting.trends import trend_charts
 from crmxl.rules.worktime import CoverageWarning, coverage_dicts
@@ -83,13 +82,31 @@ class ReportResult:
             ),
             "",
         ]
-        rows = [[k.name(lang), k.value_text(lang) or "—", k.figures(lang)] for k in self.kpis]
+        rows = [
+            [
+                k.name(lang),
+                k.value_text(lang) or "—",
+                "" if k.previous is None else k.previous.value_text(lang) or "—",
+                k.figures(lang),
+            ]
+            for k in self.kpis
+        ]
+        before = self.period.previous
         lines.append(
             render_table(
-                [pick(lang, "指标", "KPI"), pick(lang, "值", "Value"), pick(lang, "依据", "Basis")],
+                [
+                    pick(lang, "指标", "KPI"),
+                    self.period.title(lang),
+                    before.title(lang),
+                    pick(lang, "依据", "Basis"),
+                ],
                 rows,
             )
         )
+        points = pick(lang, "、", ", ").join(
+            k.name(lang) for k in self.kpis if k.code not in PERIODIC
+        )
+        lines.append(t("report-previous", lang, period=before.label(lang), names=points))
         blank = [k.name(lang) for k in self.kpis if k.value is None]
         if blank:
             lines.append(t("report-blank-kpis", lang, names=pick(lang, "、", ", ").join(blank)))
@@ -110,15 +127,17 @@ def report(
     files: Sequence[Path | str],
     out: Path | str,
     *,
-    as_of: datetime | None = None,
+    as_of: datetime | date | str | None = None,
     period: str = "week",
     config: Path | str | None = None,
     lang: str | None = None,
     progress: Progress | None = None,
     db: str | Path | None = None,
 ) -> ReportResult:
-    """Write the report of ``files`` as of ``as_of`` (default now) for ``period`` (week, month
-    or quarter: the 7, 30 or 91 days ending at as_of) to ``out``; ``lang`` (zh/en) defaults to
+    """Write the report of ``files`` as of ``as_of`` (default now; a date alone is the end of
+    that day) for ``period`` to ``out``: ``week`` (Monday to Sunday), ``month`` or ``quarter``,
+    the calendar period holding the as-of date, or ``7d``/``30d``/``90d``, the days ending on
+    it; each periodic KPI also has its value in the period before. ``lang`` (zh/en) defaults to
     the workspace's language. ``progress(stage, done, total)`` hears of each stage. ``db`` (a
     database ``crmxl push`` writes to) adds the trend charts of :mod:`crmxl.reporting.trends`."""
     started = time.perf_counter()
@@ -126,7 +145,7 @@ def report(
     out = Path(out)
     paths = [Path(f) for f in files]
     check_target(out, paths)
-    moment = parse_as_of(as_of)  # None is now; a date is its 00:00
+    moment = report_moment(as_of)  # None is now; a date alone is the end of that day
     chosen = Period.of(period, moment)
     trends = None
     if db is not None:  # read first: a database push never wrote fails before the long read
@@ -177,10 +196,16 @@ register(
             "Left blank (denominator 0 or sheet missing): {names}",
         ),
         "report-lists": ("清单行数：{lists}", "List rows: {lists}"),
+        "report-previous": (
+            "上期为{period}；{names}为截至计算基准的时点值，不比较上期。",
+            "The period before is {period}; {names} are as of the report time, with no period "
+            "to compare.",
+        ),
         "report-unreadable": (
             "注意：有 {n} 处输入有错误（单元格、列或配置），所在的行未计入相关计算；运行 crmxl validate 查看。",
-            "Note: {n} inputs (cells, columns or settings) are in error and their rows were left "
-            "out of the figures they feed; run crmxl validate to see them.",
+            "Note: {n:~input|inputs} (cells, columns or settings) {n:?is|are} in error and "
+            "{n:?its row was|their rows were} left out of the figures {n:?it feeds|they feed}; run crmxl "
+            "validate to see them.",
         ),
     }
 )

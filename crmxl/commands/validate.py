@@ -25,6 +25,7 @@ from crmxl.model.findings import Finding, Severity, count
 from crmxl.model.skips import Skip, skip_line
 from crmxl.model.textout import render_table
 from crmxl.model.workspace import Workspace, open_workspace
+from crmxl.progress import Progress, reporter
 from crmxl.rules.worktime import CoverageWarning, coverage_dicts
 
 
@@ -124,24 +125,30 @@ def validate(
     config: Path | str | None = None,
     workspace: Workspace | None = None,
     annotate: Path | str | None = None,
+    progress: Progress | None = None,
 ) -> ValidationResult:
     """Check every standard sheet of ``files``; never raises for bad data.
 
     ``annotate``: also write annotated copies there (a file for one workbook, a folder for
     several; see :func:`crmxl.checks.annotate.annotate`). Where they would go is checked before
     anything is read: an input file, or a file open in Excel/LibreOffice, is refused.
+    ``progress(stage, done, total)`` hears of reading, each sheet checked and the writing.
     """
+    say = reporter(progress)
     targets = destinations([Path(f) for f in files], Path(annotate)) if annotate else None
+    say("read", 0, 1)
     ws = workspace or open_workspace(files, config=config)
-    checked = check(ws, as_of or datetime.now())
+    checked = check(ws, as_of or datetime.now(), progress=say)
     result = ValidationResult(
         list(ws.files), checked.findings, checked.rows, checked.sources, skipped=checked.skipped
     )
     result.coverage = checked.coverage
     if annotate is not None:
+        say("write", 0, 1)
         result.annotated = write_annotated(
             result.files, result.findings, result.sources, Path(annotate), targets=targets
         )
+    say("done", 1, 1)
     return result
 
 
@@ -149,7 +156,7 @@ register(
     {
         "validate-summary": (
             "{errors} 个错误，{warnings} 个警告（已检查：{checked}）",
-            "{errors} errors, {warnings} warnings (checked: {checked})",
+            "{errors:~error|errors}, {warnings:~warning|warnings} (checked: {checked})",
         ),
     }
 )

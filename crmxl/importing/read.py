@@ -296,7 +296,7 @@ register(
         ),
         "import-too-large": (
             "{path} 太大（{size} 字节），请拆分后导入",
-            "{path} is too large ({size} bytes); split it first",
+            "{path} is too large ({size:~byte|bytes}); split it first",
         ),
         "import-empty": ("{path} 中没有数据", "{path} holds no data"),
         "import-no-source-sheet": (

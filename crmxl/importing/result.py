@@ -277,7 +277,7 @@ register(
         ),
         "import-summary": (
             "读取 {read} 行：导入 {imported} 行，拒绝 {rejected} 行（其中重复 {duplicates} 行）",
-            "Read {read} rows: {imported} imported, {rejected} rejected ({duplicates} duplicates)",
+            "Read {read:~row|rows}: {imported} imported, {rejected} rejected ({duplicates:~duplicate|duplicates})",
         ),
         "import-rows": (
             "目标行 {first}–{last}，编号 {ids}（新生成 {generated} 个）",
@@ -287,20 +287,23 @@ register(
         "import-more": ("……另有 {n} 条", "... and {n} more"),
         "import-warnings": (
             "{n} 条警告（这些行已导入）：",
-            "{n} warnings (these rows were imported):",
+            "{n:~warning|warnings} (the rows were imported all the same):",
         ),
         "import-formula-like": (
             "{n} 个以 = + - @ 开头的单元格已按文本保存，不会变成公式：{cells}",
-            "{n} cells starting with = + - @ were stored as text and cannot become formulas: "
+            "{n:~cell|cells} starting with = + - @ {n:?was|were} stored as text and cannot become "
+            "{n:?a formula|formulas}: "
             "{cells}",
         ),
         "import-formula-cells": (
             "{n} 个目标单元格含有公式，未覆盖：{cells}",
-            "{n} target cells hold formulas and were left as they are: {cells}",
+            "{n:~target cell|target cells} {n:?holds a formula|hold formulas} and {n:?was|were} left as "
+            "{n:?it is|they are}: {cells}",
         ),
         "import-rejects-file": (
             "{n} 行未导入的数据已写入 {path}（含拒绝原因，修改后可再次导入）",
-            "{n} rows not imported were written to {path} (with the reasons; fix and import again)",
+            "{n:~row|rows} not imported {n:?was|were} written to {path} (with the reasons; fix and "
+            "import again)",
         ),
         "import-saved": ("已保存 {path}（备份：{backup}）", "Saved {path} (backup: {backup})"),
         "import-dup-customer": (

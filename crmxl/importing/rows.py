@@ -269,7 +269,7 @@ register(
     {
         "import-text-too-long": (
             "文本超过 Excel 单元格上限（{limit} 个字符）",
-            "Text is longer than an Excel cell holds ({limit} characters)",
+            "Text is longer than an Excel cell holds ({limit:~character|characters})",
         ),
         "phone-lost-digits": (
             "“{value}”是 Excel 截断成科学计数法的号码，已丢失位数，请从原始数据补全",

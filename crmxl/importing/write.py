@@ -32,6 +32,7 @@ from crmxl.model.schema import (
 from crmxl.model.workspace import Table, Workspace
 from crmxl.workbook import CellValue, Text
 from crmxl.workbook.cellxml import MAX_ROW
+from crmxl.workbook.fileops import replace_file
 
 #: IDs made for a sheet whose ID column is still empty: (prefix, digits).
 DEFAULT_ID_STYLE: dict[str, tuple[str, int]] = {
@@ -384,13 +385,18 @@ def write_rejects(
         encoding = "gb18030"
     width = max([len(header_cells), *(len(r.cells) for r in rejected)])
     names = [REJECT_COLUMNS["line"][lang == "en"], REJECT_COLUMNS["reason"][lang == "en"]]
-    with path.open("w", encoding=encoding, newline="", errors="replace") as fh:
-        writer = csv.writer(fh, lineterminator="\r\n", delimiter=source.delimiter or ",")
-        writer.writerow([_safe(c) for c in _pad(header_cells, width)] + names)
-        for r in rejected:
-            writer.writerow(
-                [_safe(c) for c in _pad(r.cells, width)] + [r.line, _safe(r.reason(lang))]
-            )
+    tmp = path.with_name(f".{path.name}.crmxl-tmp")  # in place whole, or not at all
+    try:
+        with tmp.open("w", encoding=encoding, newline="", errors="replace") as fh:
+            writer = csv.writer(fh, lineterminator="\r\n", delimiter=source.delimiter or ",")
+            writer.writerow([_safe(c) for c in _pad(header_cells, width)] + names)
+            for r in rejected:
+                writer.writerow(
+                    [_safe(c) for c in _pad(r.cells, width)] + [r.line, _safe(r.reason(lang))]
+                )
+        replace_file(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _pad(cells: list[str | None], width: int) -> list[str | None]:
@@ -407,12 +413,12 @@ register(
     {
         "import-changelog": (
             "从 {source} 导入 {n} 行（第 {first}–{last} 行），拒绝 {rejected} 行",
-            "Imported {n} rows from {source} (rows {first}–{last}); {rejected} rejected",
+            "Imported {n:~row|rows} from {source} (rows {first}–{last}); {rejected} rejected",
         ),
         "import-too-many-rows": (
             "{path} 的“{sheet}”放不下 {n} 行（超过 Excel 的 1048576 行），未写入",
-            "{n} rows do not fit in {sheet!r} of {path} (Excel's limit is 1,048,576); nothing "
-            "was written",
+            "{n:~row|rows} {n:?does|do} not fit in {sheet!r} of {path} (Excel's limit is 1,048,576); "
+            "nothing was written",
         ),
     }
 )

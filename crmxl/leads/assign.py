@@ -43,7 +43,14 @@ import pandas as pd
 
 from crmxl.a1 import column_letter
 from crmxl.i18n import register, t
-from crmxl.leads.result import Assignment, AssignResult, Duplicate, Unassigned, Why
+from crmxl.leads.result import (
+    Assignment,
+    AssignResult,
+    Duplicate,
+    Unassigned,
+    Why,
+    names_pair,
+)
 from crmxl.model import values
 from crmxl.model.changelog import Writers, append_changelog, changelog_row
 from crmxl.model.frames import typed
@@ -51,6 +58,7 @@ from crmxl.model.schema import ConfirmState, LeadStatus, Role, fold
 from crmxl.model.skips import Skip, merged, skip_if
 from crmxl.model.values import as_text
 from crmxl.model.workspace import Table, Workspace, open_workspace
+from crmxl.progress import Progress, reporter
 from crmxl.workbook import CellValue, Text, write_locked
 
 #: Lead statuses that count against an owner's 线索上限.
@@ -217,18 +225,21 @@ def choose(lead: Wanted, team: Team, exclude: Collection[str] = ()) -> tuple[Rep
     if barred:
         covering = [r for r in covering if r not in barred]
         if not covering:
-            names = "、".join(r.name for r in barred)
+            names = names_pair(r.name for r in barred)
             return None, [Why("assign-no-rep-excluded", {"region": lead.region, "names": names})]
     if not covering:
         away = sorted(n for n, regions in team.inactive.items() if region in regions)
         if away:
             return None, [
-                Why("assign-no-rep-inactive", {"region": lead.region, "names": "、".join(away)})
+                Why("assign-no-rep-inactive", {"region": lead.region, "names": names_pair(away)})
             ]
         return None, [Why("assign-no-rep", {"region": lead.region})]
     full = [r for r in covering if r.cap is not None and r.open >= r.cap]
     free = [r for r in covering if r not in full]
-    at_cap = "、".join(f"{r.name}（{r.open}/{r.cap}）" for r in full)
+    at_cap = (
+        "、".join(f"{r.name}（{r.open}/{r.cap}）" for r in full),
+        ", ".join(f"{r.name} ({r.open}/{r.cap})" for r in full),
+    )
     if not free:
         return None, [Why("assign-all-at-cap", {"region": lead.region, "names": at_cap})]
     why = [Why("assign-why-region", {"region": lead.region})]
@@ -329,15 +340,20 @@ def assign(
     dry_run: bool = False,
     config: Path | str | None = None,
     backup: bool = True,
+    progress: Progress | None = None,
 ) -> AssignResult:
     """Assign the waiting leads of ``files`` (SPEC 2.5) and write the result in place.
+
+    ``progress(stage, done, total)`` hears of reading, each lead assigned, and the writing.
 
     Without 线索 there is nothing to assign, and without 销售团队 no one may take a lead (the
     leads stay waiting, duplicates are still flagged): the result's ``skipped`` says so. Raises
     the write path's errors when a file cannot be written (nothing is written then).
     """
     started = time.perf_counter()
+    say = reporter(progress)
     as_of = (as_of or datetime.now()).replace(microsecond=0)
+    say("read", 0, 1)
     ws = open_workspace(
         files, config=config, sheets=["leads", "team", "customers", "contacts", "changelog"]
     )
@@ -367,7 +383,8 @@ def assign(
     stamp = datetime.now().replace(microsecond=0)
     columns = _output_columns(writers, leads, result)
     cells = _Cells(writers, leads, columns)
-    for lead in waiting:
+    for n, lead in enumerate(waiting):
+        say("assign", n, len(waiting))
         matches = []
         if lead.company:
             hit = known.names.get(values.normalize_company(lead.company))
@@ -458,6 +475,7 @@ def assign(
     result.open_leads = {r.name: r.open for r in team.reps}
     result.caps = {r.name: r.cap for r in team.reps}
     if cells.count:
+        say("write", 0, 1)
         append_changelog(writers, ws, log)
         for writer in writers.pending():
             report = writer.plan() if dry_run else writer.save(backup=backup)
@@ -465,6 +483,7 @@ def assign(
             result.formula_cells += [
                 f"{s}!{column_letter(c)}{r}" for s, r, c in writer.formula_cells()
             ]
+    say("done", 1, 1)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -534,7 +553,7 @@ register(
         "assign-why-fewest": ("在手线索最少（{n}条）", "fewest open leads ({n})"),
         "assign-why-name": (
             "在手线索同为{n}条，按姓名顺序",
-            "tied at {n} open leads, first by name",
+            "tied at {n:~open lead|open leads}, first by name",
         ),
         "assign-why-cap": ("{names}已达线索上限", "at lead cap: {names}"),
         "assign-no-region": ("未填区域", "no region"),

@@ -33,6 +33,7 @@ from crmxl.model.changelog import Writers, append_changelog, changelog_row
 from crmxl.model.frames import typed
 from crmxl.model.schema import Pool, fold
 from crmxl.model.workspace import Table, Workspace, open_workspace
+from crmxl.progress import Progress, reporter
 from crmxl.workbook import CellValue, Text, write_locked
 
 #: The customer columns the hand-out reads.
@@ -66,12 +67,16 @@ def assign_pool(
     dry_run: bool = False,
     config: Path | str | None = None,
     backup: bool = True,
+    progress: Progress | None = None,
 ) -> AssignResult:
-    """Hand the pool customers of ``files`` out (SPEC 2.9) and write the result in place.
+    """Hand the pool customers of ``files`` out (SPEC 2.9) and write the result in place;
+    ``progress(stage, done, total)`` hears of reading, the hand-out and the writing.
 
     Raises :class:`~crmxl.errors.WorkspaceError` without a 客户档案 or 销售团队 sheet.
     """
     started = time.perf_counter()
+    say = reporter(progress)
+    say("read", 0, 1)
     as_of = (as_of or datetime.now()).replace(microsecond=0)
     ws = open_workspace(files, config=config, sheets=["customers", "leads", "team", "changelog"])
     customers = ws.tables.get("customers")
@@ -89,10 +94,12 @@ def assign_pool(
         member.open = counts.get(fold(member.name), 0)
     pool = candidates(pool_frame(customers, ws))
     result.waiting = len(pool)
+    say("assign", 0, 1)
     result.assigned, result.unassigned = hand_out(pool, team, ws.settings.pool, as_of.date())
     result.open_leads = {r.name: r.open for r in team.reps}
     result.caps = {r.name: r.cap for r in team.reps}
     if result.assigned:
+        say("write", 0, 1)
         writers = Writers(ws)
         writer = writers(customers.file)
         writer.set_header_row(customers.sheet_name, customers.header_row)
@@ -123,6 +130,7 @@ def assign_pool(
             result.formula_cells += [
                 f"{s}!{column_letter(c)}{r}" for s, r, c in pending.formula_cells()
             ]
+    say("done", 1, 1)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -3,7 +3,7 @@ flagged as a duplicate of a customer (查重)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,13 +18,21 @@ from crmxl.workbook import SaveReport
 
 @dataclass
 class Why:
-    """One part of a reason, rendered in either language."""
+    """One part of a reason, rendered in either language (a ``(zh, en)`` pair as a parameter
+    is said in the language of the text)."""
 
     code: str
     params: dict[str, Any] = field(default_factory=dict)
 
     def text(self, lang: str) -> str:
-        return t(self.code, lang, **self.params)
+        said = {k: pick(lang, *v) if isinstance(v, tuple) else v for k, v in self.params.items()}
+        return t(self.code, lang, **said)
+
+
+def names_pair(names: Iterable[str]) -> tuple[str, str]:
+    """Names listed as each language lists them: ``李娜、陈静`` / ``李娜, 陈静``."""
+    listed = list(names)
+    return "、".join(listed), ", ".join(listed)
 
 
 def _join(parts: Sequence[Why], lang: str) -> str:
@@ -274,21 +282,21 @@ register(
         "assign-summary": (
             "待分配 {waiting} 条：已分配 {assigned} 条，无法分配 {unassigned} 条，疑似重复 {duplicates} 条",
             "{waiting} waiting: {assigned} assigned, {unassigned} left unassigned, "
-            "{duplicates} possible duplicates",
+            "{duplicates:~possible duplicate|possible duplicates}",
         ),
         "assign-duplicates-title": (
             "疑似重复的线索 {n} 条（未分配，请核实后合并或标为无效）：",
-            "{n} possible duplicates (not assigned; check, then merge or mark invalid):",
+            "{n:~possible duplicate|possible duplicates} (not assigned; check, then merge or mark invalid):",
         ),
         "assign-unassigned-title": (
             "无法分配的线索 {n} 条（保持待分配）：",
-            "{n} leads no one can take (they stay unassigned):",
+            "{n:~lead|leads} no one can take ({n:?it stays|they stay} unassigned):",
         ),
         "assign-nothing": ("没有写入任何内容", "Nothing was written"),
         "assign-left-out": ("{name} 不参与分配：{why}", "{name} takes no leads: {why}"),
         "assign-formula-cells": (
             "{n} 个单元格含有公式，未覆盖：{cells}",
-            "{n} cells hold formulas and were left as they are: {cells}",
+            "{n:~cell|cells} {n:?holds a formula|hold formulas} and {n:?was|were} left as {n:?it is|they are}: {cells}",
         ),
         "assign-saved": ("已保存 {path}（备份：{backup}）", "Saved {path} (backup: {backup})"),
         "assign-duplicate-marker": ("疑似重复：{what}", "Possible duplicate: {what}"),

@@ -19,7 +19,7 @@ from typing import Any
 
 from crmxl.errors import SettingsError
 from crmxl.i18n import register
-from crmxl.model import values
+from crmxl.model import tomlfix, values
 from crmxl.model.findings import Finding, Severity
 from crmxl.model.options import (
     DEFAULT_WORK_HOURS,
@@ -748,11 +748,15 @@ def build_settings(entries: Iterable[SettingEntry]) -> tuple[Settings, list[Find
 def read_toml(path: Path) -> list[SettingEntry]:
     """Entries from a ``--config`` TOML file (flat keys, or one level of tables)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = tomlfix.decode(path.read_bytes())
     except FileNotFoundError as exc:
         raise SettingsError("config-missing", path=path) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError("config-unreadable", path=path, detail=str(exc)) from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise tomlfix.explain(path, text, exc) from exc
     entries: list[SettingEntry] = []
 
     def walk(mapping: Mapping[str, Any], prefix: str) -> None:

@@ -109,7 +109,7 @@ def chart_data(f: Facts, period: Period, lang: str) -> list[ChartData]:
             "follow_ups_weekly",
             "column",
             (f"近{WEEKS}周跟进次数", f"Follow-ups per week, last {WEEKS} weeks"),
-            ("周（7天，截至计算基准）", "Week (7 days, ending at the report date)"),
+            ("周（周一至周日）", "Week (Monday to Sunday)"),
             ("跟进次数", "Follow-ups"),
             ("周", "Week"),
             ("跟进次数", "Follow-ups"),
@@ -136,15 +136,15 @@ def chart_data(f: Facts, period: Period, lang: str) -> list[ChartData]:
 
 
 def weekly_follow_ups(f: Facts) -> list[tuple[str, int]]:
-    """Follow-ups in each of the last 12 seven-day windows ending at as_of, oldest first,
-    labelled ``MM-DD~MM-DD``."""
+    """Follow-ups in each of the last 12 calendar weeks (Monday to Sunday; the last one is the
+    week of the as-of date, counted up to as_of), oldest first, labelled ``MM-DD~MM-DD``."""
     dates = f.frame("follow_ups")["date"].dropna()
     dates = dates[dates <= pd.Timestamp(f.as_of)]  # nothing after as_of has happened yet
-    today = f.today
+    monday = f.today - timedelta(days=f.today.weekday())
     out = []
     for k in range(WEEKS - 1, -1, -1):
-        last_day = today - timedelta(days=7 * k)
-        first_day = last_day - timedelta(days=6)
+        first_day = monday - timedelta(days=7 * k)
+        last_day = first_day + timedelta(days=6)
         n = int(((dates >= first_day) & (dates < last_day + timedelta(days=1))).sum())
         out.append((f"{first_day:%m-%d}~{last_day:%m-%d}", n))
     return out

@@ -6,15 +6,17 @@ memory. The report and the agenda also read columns the rules do not (建档日�
 there is one frame per sheet to read. Computed values always win over what the workbook holds: a
 workbook that was never refreshed reports the same as one refreshed a minute ago.
 
-Also here: the reporting :class:`Period` (the 7, 30 or 91 days ending at as_of) and the owner
-list (销售团队 order first, then anyone else who owns something, by name).
+Also here: the reporting :class:`Period` (the calendar week, month or quarter holding the as-of
+date, or the 7, 30 or 90 days ending on it, and the period before it) and the owner list
+(销售团队 order first, then anyone else who owns something, by name).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -87,34 +89,107 @@ NEEDED: dict[str, tuple[str, ...]] = {
 
 #: A progress callback: ``(stage, done, total)``, as ``refresh`` takes it.
 
-#: Days in each reporting period (the issue: 7 / 30 / 91 days ending at as_of).
-PERIOD_DAYS = {"week": 7, "month": 30, "quarter": 91}
+#: The calendar periods (本周 Monday to Sunday, 本月, 本季度) and the rolling windows (the days
+#: ending on the as-of date).
+CALENDAR = ("week", "month", "quarter")
+ROLLING = {"7d": 7, "30d": 30, "90d": 90}
+PERIODS = (*CALENDAR, *ROLLING)
+
+#: How a period is named: (this period, the one before) in zh and en.
+_NAMES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "week": (("本周", "this week"), ("上周", "last week")),
+    "month": (("本月", "this month"), ("上月", "last month")),
+    "quarter": (("本季度", "this quarter"), ("上季度", "last quarter")),
+    "7d": (("近7天", "last 7 days"), ("前7天", "7 days before")),
+    "30d": (("近30天", "last 30 days"), ("前30天", "30 days before")),
+    "90d": (("近90天", "last 90 days"), ("前90天", "90 days before")),
+}
 
 #: How an owner-less record is shown.
 NO_OWNER = ("（未分配）", "(unassigned)")
 
 
+def report_moment(as_of: datetime | date | str | None) -> datetime:
+    """The moment a report counts to: a date alone (``2026-11-30``) means the end of that day,
+    23:59:59, so that a follow-up logged on the 30th counts in November; a date-time is itself;
+    None is now."""
+    if isinstance(as_of, date) and not isinstance(as_of, datetime):
+        return datetime.combine(as_of, time(23, 59, 59))
+    if isinstance(as_of, str) and as_of.strip() and not _HAS_TIME.search(as_of):
+        return datetime.combine(parse_as_of(as_of).date(), time(23, 59, 59))
+    return parse_as_of(as_of)
+
+
+_HAS_TIME = re.compile(r"\d:\d")  # 10:00, 2026-11-20T10:00, 2026-11-20 10:00:00
+
+
+def _month_start(d: date, back: int = 0) -> date:
+    """The 1st of ``d``'s month, ``back`` months earlier."""
+    index = d.year * 12 + d.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
 @dataclass(frozen=True)
 class Period:
-    """The calendar days a report counts: ``days`` days ending on as_of's date.
+    """The days a report counts: ``first`` to ``last`` (dates, both included).
 
-    An event is in the period when ``start <= when <= end``: ``start`` is 00:00 of the first
-    day, ``end`` is as_of itself (events after as_of have not happened yet). A date without a
-    time counts as its 00:00, so a date on as_of's day is always in.
+    A calendar period (``week``: Monday to Sunday, ``month``, ``quarter``) is the one that holds
+    the as-of date; a rolling one (``7d``, ``30d``, ``90d``) is the days ending on it. An event is
+    counted when it falls on those days and not after ``until`` (the as-of moment: what comes
+    after has not happened yet). A date without a time counts as its 00:00.
+    :attr:`previous` is the period just before, of the same kind, counted whole.
     """
 
     name: str
-    days: int
-    start: datetime
-    end: datetime
+    first: date
+    last: date
+    until: datetime | None  # None: counted whole (a period that is over)
+    current: bool = True
 
     @classmethod
     def of(cls, name: str, as_of: datetime) -> Period:
-        if name not in PERIOD_DAYS:
-            raise UsageError("report-bad-period", period=name, known=", ".join(PERIOD_DAYS))
-        days = PERIOD_DAYS[name]
-        first = datetime.combine(as_of.date() - timedelta(days=days - 1), datetime.min.time())
-        return cls(name, days, first, as_of)
+        if name not in PERIODS:
+            raise UsageError("report-bad-period", period=name, known=", ".join(PERIODS))
+        day = as_of.date()
+        if name == "week":
+            first = day - timedelta(days=day.weekday())
+            last = first + timedelta(days=6)
+        elif name == "month":
+            first = _month_start(day)
+            last = _month_start(day, -1) - timedelta(days=1)
+        elif name == "quarter":
+            first = _month_start(day, (day.month - 1) % 3)
+            last = _month_start(first, -3) - timedelta(days=1)
+        else:
+            first, last = day - timedelta(days=ROLLING[name] - 1), day
+        return cls(name, first, last, as_of)
+
+    @property
+    def previous(self) -> Period:
+        """The period before this one, of the same length (calendar: the previous week, month
+        or quarter; rolling: the same number of days just before)."""
+        if self.name == "month":
+            first = _month_start(self.first, 1)
+        elif self.name == "quarter":
+            first = _month_start(self.first, 3)
+        else:
+            first = self.first - (self.last - self.first) - timedelta(days=1)
+        return Period(self.name, first, self.first - timedelta(days=1), None, current=False)
+
+    @property
+    def start(self) -> datetime:
+        """00:00 of the first day."""
+        return datetime.combine(self.first, time())
+
+    @property
+    def end(self) -> datetime:
+        """The last moment counted: the as-of moment, or the end of the last day."""
+        stop = datetime.combine(self.last, time(23, 59, 59, 999999))
+        return min(stop, self.until) if self.until is not None else stop
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
 
     def mask(self, when: pd.Series) -> pd.Series:
         """True where ``when`` (datetime64) falls in the period; False where blank."""
@@ -122,18 +197,28 @@ class Period:
             return pd.Series(False, index=when.index)
         return ((when >= self.start) & (when <= self.end)).fillna(False).astype(bool)
 
+    def title(self, lang: str) -> str:
+        """``本周`` / ``last month``."""
+        return pick(lang, *_NAMES[self.name][0 if self.current else 1])
+
     def label(self, lang: str) -> str:
-        """``2026-11-14 至 2026-11-20（7天）``."""
-        a, b = f"{self.start:%Y-%m-%d}", f"{self.end:%Y-%m-%d}"
-        return pick(lang, f"{a} 至 {b}（{self.days}天）", f"{a} to {b} ({self.days} days)")
+        """``本周（2026-11-16 至 2026-11-22）`` / ``this week (2026-11-16 to 2026-11-22)``."""
+        a, b = f"{self.first:%Y-%m-%d}", f"{self.last:%Y-%m-%d}"
+        return pick(lang, f"{self.title(lang)}（{a} 至 {b}）", f"{self.title(lang)} ({a} to {b})")
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "name": self.name,
+            "kind": "calendar" if self.name in CALENDAR else "rolling",
+            "first_day": self.first.isoformat(),
+            "last_day": self.last.isoformat(),
             "days": self.days,
             "start": self.start.isoformat(sep=" "),
-            "end": self.end.isoformat(sep=" "),
+            "end": self.end.isoformat(sep=" ", timespec="seconds"),
         }
+        if self.current:
+            out["previous"] = self.previous.to_dict()
+        return out
 
 
 @dataclass

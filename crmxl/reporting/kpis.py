@@ -10,7 +10,7 @@ column and ``docs/report.md`` show; change them together.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -51,6 +51,20 @@ UNITS: dict[str, str] = {
 #: with their units: the pool (SPEC 2.9).
 OPTIONAL_UNITS: dict[str, str] = {"pool_claim_rate": "percent"}
 
+#: KPIs that count what happened in the period; the report shows each beside its value in the
+#: period before. The others are as of the report time (no period, so nothing to compare).
+PERIODIC = frozenset(
+    {
+        "customers_new",
+        "follow_ups",
+        "satisfaction",
+        "complaint_rate",
+        "avg_resolution_hours",
+        "sla_on_time_rate",
+        "lead_conversion_rate",
+    }
+)
+
 #: SLA clock states that count as completed, and the one that counts as on time.
 COMPLETED = (SlaState.MET, SlaState.MET_LATE)
 ON_TIME = SlaState.MET
@@ -71,6 +85,7 @@ class Kpi:
     note: str | None = None
     note_params: tuple[tuple[str, str], ...] = ()
     params: tuple[tuple[str, str, str], ...] = ()  # (name, zh, en) for the definition text
+    previous: Kpi | None = None  # the same KPI in the period before (periodic KPIs only)
 
     @property
     def unit(self) -> str:
@@ -112,6 +127,15 @@ class Kpi:
             "denominator": _number(self.denominator),
             "definition": self.definition(lang),
             "note": self.note_text(lang) or None,
+            "previous": None
+            if self.previous is None
+            else {
+                "value": _number(self.previous.value),
+                "text": self.previous.value_text(lang),
+                "numerator": _number(self.previous.numerator),
+                "denominator": _number(self.previous.denominator),
+                "note": self.previous.note_text(lang) or None,
+            },
         }
 
 
@@ -182,31 +206,37 @@ SHOWN_WHEN: dict[str, Callable[[Facts], bool]] = {"pool_claim_rate": poolfacts.u
 
 
 def compute(facts: Facts, period: Period) -> list[Kpi]:
-    """Every KPI of the report, in report order."""
-    f, p = facts, period
-    calls: dict[str, Callable[[], Kpi]] = {
-        "customers_total": lambda: customers_total(f),
-        "customers_new": lambda: customers_new(f, p),
-        "follow_ups": lambda: follow_ups(f, p),
-        "overdue_customers": lambda: overdue_customers(f),
-        "follow_up_on_time_rate": lambda: follow_up_on_time_rate(f),
-        "satisfaction": lambda: satisfaction(f, p),
-        "retention_rate": lambda: retention_rate(f),
-        "repeat_rate": lambda: repeat_rate(f),
-        "lifetime_value": lambda: lifetime_value(f),
-        "complaint_rate": lambda: complaint_rate(f, p),
-        "avg_resolution_hours": lambda: avg_resolution_hours(f, p),
-        "sla_on_time_rate": lambda: sla_on_time_rate(f, p),
-        "lead_conversion_rate": lambda: lead_conversion_rate(f, p),
-        "weighted_forecast": lambda: weighted_forecast(f),
-        "pool_claim_rate": lambda: pool_claim_rate(f, p),
+    """Every KPI of the report, in report order; the periodic ones (:data:`PERIODIC`) carry
+    their value in the period before as ``previous``."""
+    f = facts
+    calls: dict[str, Callable[[Period], Kpi]] = {
+        "customers_total": lambda p: customers_total(f),
+        "customers_new": lambda p: customers_new(f, p),
+        "follow_ups": lambda p: follow_ups(f, p),
+        "overdue_customers": lambda p: overdue_customers(f),
+        "follow_up_on_time_rate": lambda p: follow_up_on_time_rate(f),
+        "satisfaction": lambda p: satisfaction(f, p),
+        "retention_rate": lambda p: retention_rate(f),
+        "repeat_rate": lambda p: repeat_rate(f),
+        "lifetime_value": lambda p: lifetime_value(f),
+        "complaint_rate": lambda p: complaint_rate(f, p),
+        "avg_resolution_hours": lambda p: avg_resolution_hours(f, p),
+        "sla_on_time_rate": lambda p: sla_on_time_rate(f, p),
+        "lead_conversion_rate": lambda p: lead_conversion_rate(f, p),
+        "weighted_forecast": lambda p: weighted_forecast(f),
+        "pool_claim_rate": lambda p: pool_claim_rate(f, p),
     }
     out = []
     for code in (*UNITS, *OPTIONAL_UNITS):
         if code in SHOWN_WHEN and not SHOWN_WHEN[code](f):
             continue
         missing = [sheet for sheet in REQUIRES[code] if not f.has(sheet)]
-        out.append(_no_sheet(code, missing[0], _params(f, code)) if missing else calls[code]())
+        if missing:
+            out.append(_no_sheet(code, missing[0], _params(f, code)))
+        elif code in PERIODIC:
+            out.append(replace(calls[code](period), previous=calls[code](period.previous)))
+        else:
+            out.append(calls[code](period))
     return out
 
 

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from crmxl.i18n import pick, t
+from crmxl.model.textout import cell_lines
 from crmxl.model.textout import width as text_width
 from crmxl.model.values import as_text
 from crmxl.reporting.facts import Period
@@ -57,6 +58,8 @@ FONT = {"name": "Microsoft YaHei"}
 CHART_WIDTH = 836
 CHART_HEIGHT = 300
 ROW_PX = 20  # a default row is 15 pt = 20 px
+#: Printed at the foot of every page: the sheet's name and the page numbers.
+FOOTER = ("&C&A — 第 &P 页，共 &N 页", "&C&A — Page &P of &N")
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,19 @@ def write(path: Path, content: ReportContent, lang: str) -> list[str]:
     return [overview.name, owners.name, *(s.name for s in sheets.values()), data_sheet.name]
 
 
+def _print_setup(ws: NewSheet, lang: str, *, header_rows: tuple[int, int] | None = None) -> None:
+    """Every sheet prints the same way: A4 landscape, one page wide (as many pages tall as it
+    takes), ``header_rows`` (first, last) on every page, and a footer with the sheet's name and
+    the page numbers (``概览 — 第 1 页，共 3 页``)."""
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_footer(pick(lang, FOOTER[0], FOOTER[1]), {"margin": 0.25})
+    if header_rows is not None:
+        ws.repeat_rows(*header_rows)
+
+
 def _table_name(key: str) -> str:
     """``CrmxlSla``: ASCII, and never something Excel could read as a column or cell."""
     return "Crmxl" + "".join(part.capitalize() for part in key.split("_"))
@@ -196,14 +212,17 @@ def _write_overview(
     name_width = max((text_width(k.name(lang)) for k in content.kpis), default=10)
     first_col = min(max(18, name_width + 3), 28)
     ws.set_column(0, 0, first_col)
-    ws.set_column(1, 1, 16)
-    ws.set_column(2, 2, 80 - first_col)
-    ws.set_column(3, 3, 22)
+    ws.set_column(1, 2, 14)
+    ws.set_column(3, 3, 80 - first_col)
+    ws.set_column(4, 4, 22)
     text_cols = 80 - first_col - 2
     period_name = {
         "week": ("周报", "weekly"),
         "month": ("月报", "monthly"),
         "quarter": ("季报", "quarterly"),
+        "7d": ("周报", "weekly"),
+        "30d": ("月报", "monthly"),
+        "90d": ("季报", "quarterly"),
     }.get(content.period.name, ("", ""))
     ws.write_string(
         0,
@@ -230,7 +249,8 @@ def _write_overview(
     row = 3
     headers = [
         pick(lang, "指标", "KPI"),
-        pick(lang, "值", "Value"),
+        content.period.title(lang),
+        content.period.previous.title(lang),
         pick(lang, "说明", "Definition"),
         pick(lang, "依据（分子 ÷ 分母）", "Basis (numerator ÷ denominator)"),
     ]
@@ -248,14 +268,19 @@ def _write_overview(
             definition = f"{definition}\n{pick(lang, '注：', 'Note: ')}{note}"
         else:
             ws.write_number(row, 1, kpi.value, fmt.kind(kpi.unit, bold=True))
-        ws.write_string(row, 2, definition, wrap)
-        ws.write_string(row, 3, kpi.figures(lang), fmt.get())
-        ws.set_row(row, 15 * _lines(definition, text_cols) + 3)
+        before = kpi.previous
+        if before is not None and before.value is not None:
+            ws.write_number(row, 2, before.value, fmt.kind(kpi.unit, font_color="#595959"))
+        else:
+            ws.write_blank(row, 2, None, fmt.kind(kpi.unit))
+        ws.write_string(row, 3, definition, wrap)
+        ws.write_string(row, 4, kpi.figures(lang), fmt.get())
+        ws.set_row(row, 15 * cell_lines(definition, text_cols) + 3)
     ws.add_table(
         first,
         0,
         row,
-        3,
+        4,
         {
             "name": _table_name("kpi"),
             "style": "Table Style Light 9",
@@ -263,6 +288,11 @@ def _write_overview(
             "columns": [{"header": h, "header_format": fmt.header} for h in headers],
         },
     )
+    row += 2
+    points = pick(lang, "、", ", ").join(k.name(lang) for k in content.kpis if k.previous is None)
+    note = t("report-previous", lang, period=content.period.previous.label(lang), names=points)
+    ws.merge_range(row, 0, row, 4, note, fmt.get(font_color="#595959", text_wrap=True))
+    ws.set_row(row, 15 * cell_lines(note, 128) + 3)
     row += 2
     breaks = [row]  # printed: KPIs, then the lists, then the charts, none cut in two
     ws.write_string(row, 0, pick(lang, "清单", "Lists"), fmt.section)
@@ -274,8 +304,8 @@ def _write_overview(
         )
         ws.write_number(row, 1, len(listing), fmt.kind("count"))
         caption = listing.caption(lang)
-        ws.write_string(row, 2, caption, fmt.get(font_color="#595959", text_wrap=True))
-        ws.set_row(row, 15 * _lines(caption, text_cols) + 3)
+        ws.merge_range(row, 2, row, 4, caption, fmt.get(font_color="#595959", text_wrap=True))
+        ws.set_row(row, 15 * cell_lines(caption, text_cols + 36) + 3)
     row += 2
     breaks.append(row)
     ws.write_string(row, 0, pick(lang, "图表", "Charts"), fmt.section)
@@ -307,16 +337,8 @@ def _write_overview(
             ws.insert_chart(row, 0, chart, options)
         row += math.ceil((height + 24) / ROW_PX)
     ws.set_h_pagebreaks(breaks)
-    ws.print_area(0, 0, row, 3)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-
-
-def _lines(text: str, cols: int) -> int:
-    """How many lines ``text`` takes in a wrapped cell ``cols`` characters wide."""
-    return sum(max(1, math.ceil(text_width(part) / cols)) for part in text.split("\n"))
+    ws.print_area(0, 0, row, 4)
+    _print_setup(ws, lang, header_rows=(0, 1))  # the title and the as-of on every page
 
 
 def _chart_height(data: ChartData) -> int:
@@ -423,6 +445,7 @@ def _write_chart_data(
     """One small table per chart, stacked; returns where each chart's first data row is."""
     ws.set_column(0, 0, 26)
     ws.set_column(1, 3, 14)
+    _print_setup(ws, lang)
     anchors: dict[str, tuple[int, int]] = {}
     row = 0
     for data in charts:
@@ -481,7 +504,7 @@ def _write_listing(
         )
     else:
         ws.write_string(2, 0, caption, fmt.subtitle)
-    ws.set_row(2, 15 * _lines(caption, span) + 3)
+    ws.set_row(2, 15 * cell_lines(caption, span) + 3)
     header = 3
     for j, f in enumerate(fields):
         ws.set_column(j, j, f.width)
@@ -501,11 +524,7 @@ def _write_listing(
     )
     ws.set_row(header, 30)
     ws.freeze_panes(header + 1, 0)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(header)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    _print_setup(ws, lang, header_rows=(header, header))
 
 
 def _write_column(

@@ -147,7 +147,7 @@ register(
     {
         "todo-title": (
             "待办事项（计算基准 {as_of}，向前看 {days} 天）：共 {n} 项",
-            "To do (as of {as_of}, looking {days} days ahead): {n} items",
+            "To do (as of {as_of}, looking {days:~day|days} ahead): {n:~item|items}",
         ),
         "todo-owner": ("== {owner}（{n} 项）==", "== {owner} ({n}) =="),
         "todo-nothing": ("没有待办事项。", "Nothing to do."),

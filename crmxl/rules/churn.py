@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crmxl.i18n import plural
 from crmxl.model.schema import (
     DecisionRole,
     Employment,
@@ -130,7 +131,10 @@ def churn_risk(
         high: list[str] = []
         medium: list[str] = []
         if state == FollowUpStatus.OVERDUE and days == days and days > 0:
-            late = t(f"{FollowUpStatus.OVERDUE}{int(days)}天", f"{int(days)} days overdue")
+            late = t(
+                f"{FollowUpStatus.OVERDUE}{int(days)}天",
+                f"{plural(int(days), 'day', 'days')} overdue",
+            )
             (high if cad == cad and days > cad else medium).append(late)
         if complaint:
             high.append(t("投诉超时未处理", "complaint past its deadline"))

@@ -16,6 +16,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
+from crmxl.i18n import plural
 from crmxl.model.schema import ClockMode, FollowUpStatus, Stage, YesNo
 from crmxl.rules.common import Clock, column
 from crmxl.rules.worktime import CoverageWarning, due_by_limit, hours_between
@@ -56,7 +57,7 @@ def stage_moves(
         reason[lost] = [
             clock.text(
                 f"合作终止（{d:%Y-%m-%d}）已超过{months}个月",
-                f"Terminated on {d:%Y-%m-%d}, over {months} months ago",
+                f"Terminated on {d:%Y-%m-%d}, over {plural(months, 'month', 'months')} ago",
             )
             for d in terminated[lost]
         ]

@@ -311,18 +311,18 @@ register(
     {
         "pool-return-last_contact": (
             "{stage}·{tier}级客户已 {days} 天未跟进（最近联系 {since}），超过公海天数 {limit} 天，退回公海",
-            "{stage}, tier {tier}: no follow-up for {days} days (last contact {since}), over "
-            "the pool limit of {limit} days; returned to the pool",
+            "{stage}, tier {tier}: no follow-up for {days:~day|days} (last contact {since}), "
+            "over the pool limit of {limit:~day|days}; returned to the pool",
         ),
         "pool-return-created": (
             "{stage}·{tier}级客户建档 {days} 天无跟进记录（建档日期 {since}），超过公海天数 {limit} 天，退回公海",
-            "{stage}, tier {tier}: no follow-up in the {days} days since it was created "
-            "({since}), over the pool limit of {limit} days; returned to the pool",
+            "{stage}, tier {tier}: no follow-up in the {days:~day|days} since it was created "
+            "({since}), over the pool limit of {limit:~day|days}; returned to the pool",
         ),
         "pool-return-first_contact": (
             "{stage}·{tier}级客户自首次接触已 {days} 天无跟进记录（{since}），超过公海天数 {limit} 天，退回公海",
-            "{stage}, tier {tier}: no follow-up in the {days} days since first contact "
-            "({since}), over the pool limit of {limit} days; returned to the pool",
+            "{stage}, tier {tier}: no follow-up in the {days:~day|days} since first contact "
+            "({since}), over the pool limit of {limit:~day|days}; returned to the pool",
         ),
         "pool-claim": (
             "{name} 认领公海客户（入公海日期 {since}）",

@@ -15,7 +15,15 @@ from crmxl.i18n import pick, register, t
 from crmxl.model.schema import ENUMS, GUIDE_NAMES, SHEETS_BY_KEY, ColType, Column, SheetSpec
 from crmxl.splitmerge import manifest as mf
 from crmxl.splitmerge.people import Person, locked_columns
-from crmxl.starter.look import DATA_ROWS, LIST_NAMES, Styles, column_format, validation, write_lists
+from crmxl.starter.look import (
+    DATA_ROWS,
+    LIST_NAMES,
+    Styles,
+    column_format,
+    column_width,
+    validation,
+    write_lists,
+)
 from crmxl.workbook.cellxml import datetime_to_serial
 from crmxl.workbook.newbook import NewBook, NewSheet, Style
 
@@ -184,7 +192,8 @@ def _write_data_sheet(ws: NewSheet, fmts: _Formats, spec: SheetSpec, sheet: Shee
         lock_fmt = fmts.cell(num, True)
         # below the data a column is open where new rows may go (and it is not computed)
         open_below = sheet.appendable and not col.auto
-        ws.set_column(c, c, col.width, open_fmt if open_below else lock_fmt)
+        width = column_width(col, sheet.headers[key])
+        ws.set_column(c, c, width, open_fmt if open_below else lock_fmt)
         ws.write_string(0, c, sheet.headers[key], fmts.header(col.auto))
         cell_fmt = lock_fmt if is_locked else open_fmt
         # a blank cell of an exported row needs its own format where it differs from the column's

@@ -218,32 +218,35 @@ def _show(value: Any) -> str:
 
 register(
     {
-        "merge-title": ("合并了 {n} 个交回的工作簿", "Merged {n} returned workbooks"),
+        "merge-title": (
+            "合并了 {n} 个交回的工作簿",
+            "Merged {n:~returned workbook|returned workbooks}",
+        ),
         "merge-title-dry": (
             "试运行，未写入任何文件：{n} 个交回的工作簿",
-            "Dry run, nothing written: {n} returned workbooks",
+            "Dry run, nothing written: {n:~returned workbook|returned workbooks}",
         ),
         "merge-file": (
             "{path}（{owner}）：应用 {applied} 处修改，新增 {added} 行，冲突 {conflicts} 处，"
             "未采纳 {rejected} 处",
-            "{path} ({owner}): {applied} changes applied, {added} rows added, {conflicts} "
-            "conflicts, {rejected} not taken",
+            "{path} ({owner}): {applied:~change|changes} applied, {added:~row|rows} added, "
+            "{conflicts:~conflict|conflicts}, {rejected} not taken",
         ),
         "merge-already": (
             "已在主文件中：{fields} 处修改，{rows} 行（之前合并过）",
-            "Already in the master: {fields} changes, {rows} rows (merged before)",
+            "Already in the master: {fields:~change|changes}, {rows:~row|rows} (merged before)",
         ),
-        "merge-added": ("新增 {n} 行：", "{n} rows added:"),
+        "merge-added": ("新增 {n} 行：", "{n:~row|rows} added:"),
         "merge-by-key": (
             "{sheet}：{n} 行的隐藏行标记（crmxl-row 列）缺失或被移动，已按编号或客户编号等关键信息匹配",
-            "{sheet}: {n} rows had lost their hidden row key (the crmxl-row column) and were "
-            "matched by their ID or customer ID and key fields",
+            "{sheet}: {n:~row|rows} had lost {n:?its|their} hidden row key (the crmxl-row column) "
+            "and {n:?was|were} matched by {n:?its|their} ID or customer ID and key fields",
         ),
         "merge-conflicts": (
             "{n} 处冲突（双方都改了，未应用，请人工处理）：",
-            "{n} conflicts (both sides changed the field; not applied, settle them by hand):",
+            "{n:~conflict|conflicts} (both sides changed the field; not applied, settle by hand):",
         ),
-        "merge-rejected": ("{n} 处未采纳：", "{n} things not taken:"),
+        "merge-rejected": ("{n} 处未采纳：", "{n:~thing|things} not taken:"),
         "merge-more": ("（只列出前100条；--json 列出全部）", "(first 100 shown; --json lists all)"),
         "merge-saved": ("已保存 {path}（备份：{backup}）", "Saved {path} (backup: {backup})"),
         "merge-next": (

@@ -429,12 +429,12 @@ register(
     {
         "split-title": (
             "已拆分出 {n} 个工作簿，保存在 {folder}",
-            "Wrote {n} workbooks to {folder}",
+            "Wrote {n:~workbook|workbooks} to {folder}",
         ),
         "split-skipped": ("{name}：未拆分（{reason}）", "{name}: no workbook ({reason})"),
         "split-unassigned": (
             "{n} 个客户的负责人不在任何人的范围内，没有拆分出去",
-            "{n} customers belong to no one who got a workbook",
+            "{n:~customer|customers} {n:?belongs|belong} to no one who got a workbook",
         ),
         "split-replaced": (
             "已替换 {path}（原文件备份在 {backup}）",
@@ -465,7 +465,7 @@ register(
         ),
         "split-log": (
             "拆分给 {owner}（{role}），客户 {customers} 个",
-            "Split for {owner} ({role}), {customers} customers",
+            "Split for {owner} ({role}), {customers:~customer|customers}",
         ),
     }
 )

@@ -7,8 +7,6 @@ never disagrees with ``refresh``.
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +18,7 @@ from crmxl.model import values
 from crmxl.model.options import format_work_hours, format_workdays
 from crmxl.model.schema import ENUMS, SHEETS, SHEETS_BY_KEY, DayKind, Pool, SheetSpec
 from crmxl.model.settings import DEFAULT_THRESHOLDS, TIER_SCHEMES, Settings
+from crmxl.model.textout import cell_lines
 from crmxl.rules.worktime import library_years
 from crmxl.starter.look import Styles, list_enum
 from crmxl.starter.sample import Problem, Sample
@@ -50,12 +49,8 @@ _LINE_HEIGHT = 16.5
 
 
 def _lines(text: str, width: int) -> int:
-    """Lines ``text`` takes in a column ``width`` characters wide (CJK counts double)."""
-    total = 0
-    for part in text.split("\n"):
-        chars = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part)
-        total += max(1, math.ceil(chars / max(1, width - 1)))
-    return total
+    """Lines ``text`` takes in a column ``width`` characters wide (a character's margin off)."""
+    return cell_lines(text, width - 1)
 
 
 @dataclass
@@ -372,7 +367,7 @@ register(
         ),
         "guide-do-log": (
             "每次沟通后 {hours} 小时内在“{sheet}”表加一行；收到线索后 {confirm} 小时内确认",
-            "Add a row to {sheet} within {hours} hours of each conversation; confirm a lead within {confirm} hour(s)",
+            "Add a row to {sheet} within {hours:~hour|hours} of each conversation; confirm a lead within {confirm:~hour|hours}",
         ),
         "guide-report-name": ("周报-日期.xlsx", "weekly-report-DATE.xlsx"),
         "guide-example-owner": ("张三", "张三"),
@@ -397,12 +392,12 @@ register(
         "guide-rule-status": ("跟进状态", "Follow-up status"),
         "guide-rule-status-text": (
             "下次跟进日期已过为“逾期”，当天为“今日到期”，{days} 天内为“即将到期”，其余“正常”。",
-            "Past the next date: Overdue; on it: Due Today; within {days} days: Due Soon; else OK.",
+            "Past the next date: Overdue; on it: Due Today; within {days:~day|days}: Due Soon; else OK.",
         ),
         "guide-rule-stage": ("阶段变化", "Stage moves"),
         "guide-rule-stage-text": (
             "潜在、意向客户有签约记录时改为“成交”；合作终止超过 {months} 个月改为“流失”。其他阶段由你决定。",
-            "A prospect or interested customer with a signed deal becomes a customer; {months} months after termination, lost. Other stages are yours.",
+            "A prospect or interested customer with a signed deal becomes a customer; {months:~month|months} after termination, lost. Other stages are yours.",
         ),
         "guide-rule-sla": ("问题处理时限", "Issue deadlines (SLA)"),
         "guide-rule-sla-text": (
@@ -416,7 +411,7 @@ register(
         "guide-rule-limits": ("其他时限", "Other limits"),
         "guide-rule-limits-text": (
             "首次接触后 {record} 小时内建档；沟通后 {entry} 小时内录入；方案提交后 {need} 天内跟进反馈；线索分配后 {lead} 小时内确认；生日和司庆提前 {remind} 天提醒。",
-            "Record a customer within {record} h of first contact; log a conversation within {entry} h; chase a proposal within {need} days; confirm a lead within {lead} h; birthdays and anniversaries {remind} day(s) ahead.",
+            "Record a customer within {record} h of first contact; log a conversation within {entry} h; chase a proposal within {need:~day|days}; confirm a lead within {lead} h; birthdays and anniversaries {remind:~day|days} ahead.",
         ),
         "guide-rule-churn": ("流失风险", "Churn risk"),
         "guide-rule-churn-text": (

@@ -23,16 +23,23 @@ rather than refusing, because the reader accepts aliases (``A级``, ``Y``) and t
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from crmxl.a1 import column_letter
 from crmxl.i18n import register, t
 from crmxl.model.schema import ENUMS, SHEETS_BY_KEY, ColType, Column, Pool, SheetSpec
 from crmxl.model.settings import DEFINITIONS, TIER_SCHEMES, SettingDef, Settings
+from crmxl.model.textout import width as text_width
 from crmxl.workbook.newbook import NewBook, Style
 
-#: Data rows that carry validations (row 2 to row DATA_ROWS + 1).
-DATA_ROWS = 5000
+#: Data rows that carry validations: row 2 to row DATA_ROWS + 1, Excel's last row (1,048,576),
+#: so a dropdown is there however far down a team types. A validation is one range in the sheet
+#: XML whatever its length: the files are no bigger and open no slower than with 5,000 rows.
+DATA_ROWS = 1_048_575
+
+#: Room a header needs beside its text: the filter button and a little padding (characters).
+HEADER_PAD = 4
 
 #: The hidden sheet that turns the 配置 lists into dropdown ranges (zh, en).
 LISTS_NAMES = ("下拉选项", "Dropdowns")
@@ -132,6 +139,15 @@ class Styles:
     @property
     def link(self) -> Style:
         return self.get(font_color="#0563C1", underline=1, valign="top")
+
+
+def column_width(col: Column, header: str) -> float:
+    """A column's width (Excel characters): the schema's, or wider when the header needs it.
+
+    The header is bold and carries the filter button, so it needs its text's width (a Chinese
+    character counts two, as Excel draws it in a CJK font) plus :data:`HEADER_PAD`, a tenth more
+    for the bold type."""
+    return max(float(col.width), math.ceil(text_width(header) * 1.1) + HEADER_PAD)
 
 
 def column_format(spec: SheetSpec, col: Column) -> str | None:

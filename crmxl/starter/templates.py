@@ -44,6 +44,7 @@ from crmxl.starter.look import (
     DATE_FORMAT,
     Styles,
     column_format,
+    column_width,
     localize,
     uses_lists,
     validation,
@@ -78,10 +79,10 @@ register(
         "init-write-failed": ("无法写入 {path}：{detail}", "Cannot write {path}: {detail}"),
         "init-no-sheets": ("没有选择任何工作表", "No sheets chosen"),
         "init-created": ("已创建 {path}：{sheets}", "Created {path}: {sheets}"),
-        "init-rows": ("{sheet}（{rows} 行）", "{sheet} ({rows} rows)"),
+        "init-rows": ("{sheet}（{rows} 行）", "{sheet} ({rows:~row|rows})"),
         "init-sample": (
             "示例数据基准时间 {as_of}；故意留下 {problems} 处问题，见“说明”表",
-            "Sample data as of {as_of}; {problems} deliberate problems, listed in the Guide sheet",
+            "Sample data as of {as_of}; {problems:~deliberate problem|deliberate problems}, listed in the Guide sheet",
         ),
         "init-sample-clean": ("示例数据基准时间 {as_of}", "Sample data as of {as_of}"),
         "tpl-title": ("crmxl 客户管理工作簿", "crmxl customer workbook"),
@@ -342,8 +343,10 @@ def _header_note(col: Column, lang: str) -> str:
 
 def _write_headers(ws: NewSheet, styles: Styles, spec: SheetSpec, lang: str) -> None:
     for c, col in enumerate(spec.columns):
-        ws.set_column(c, c, col.width, styles.cell(column_format(spec, col), col.auto))
-        ws.write_string(0, c, col.header(lang), styles.header(col.auto))
+        header = col.header(lang)
+        width = column_width(col, header)
+        ws.set_column(c, c, width, styles.cell(column_format(spec, col), col.auto))
+        ws.write_string(0, c, header, styles.header(col.auto))
         note = _header_note(col, lang)
         if note:
             ws.write_comment(0, c, note, {"author": "crmxl", "x_scale": 1.5, "y_scale": 0.7})

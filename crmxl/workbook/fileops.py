@@ -28,6 +28,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from crmxl import interrupt
+
 T = TypeVar("T")
 
 BACKUP_DIR = ".crmxl-backups"
@@ -95,7 +97,12 @@ def replace_file(
     """Move ``src`` over ``dst`` in one step (``replace``, default ``os.replace``), retrying
     while ``dst`` is held."""
     move = replace or os.replace
-    retrying(lambda: move(native(src), native(dst)))
+
+    def attempt() -> None:
+        with interrupt.committing(dst):  # Ctrl-C cannot fall between the rename and its note
+            move(native(src), native(dst))
+
+    retrying(attempt)
     _ours.discard(_key(src))
 
 

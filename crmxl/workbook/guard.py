@@ -280,7 +280,7 @@ register(
         ),
         "file-too-large": (
             "{path} 太大（{size} 字节），crmxl 不读取超过 2 GB 的文件",
-            "{path} is too large ({size} bytes); crmxl reads files up to 2 GB",
+            "{path} is too large ({size:~byte|bytes}); crmxl reads files up to 2 GB",
         ),
         "file-too-many-parts": (
             "{path} 内部部件过多（{count} 个），疑似恶意文件，已拒绝",
@@ -301,8 +301,8 @@ register(
         "file-too-many-cells": (
             "{path} 的 {part} 单元格范围过大（{rows} 行 × {cols} 列，可能有远处的零散单元格），"
             "请删除多余的行列后另存",
-            "{path}: {part} spans too many cells ({rows} rows × {cols} "
-            "columns, perhaps a stray far-away cell); delete the extra rows "
+            "{path}: {part} spans too many cells ({rows:~row|rows} × "
+            "{cols:~column|columns}, perhaps a stray far-away cell); delete the extra rows "
             "and columns and save again",
         ),
     }

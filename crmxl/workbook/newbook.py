@@ -46,7 +46,7 @@ class NewSheet:
     visibility: ``protect``, ``hide``, ``very_hidden``, ``activate``, ``hide_gridlines``,
     ``set_tab_color``.
     Printing: ``set_landscape``, ``set_paper``, ``fit_to_pages``, ``set_margins``,
-    ``repeat_rows``, ``print_area``, ``set_h_pagebreaks``.
+    ``repeat_rows``, ``print_area``, ``set_h_pagebreaks``, ``set_footer``.
     """
 
     write_string: Callable[..., Any]
@@ -78,6 +78,7 @@ class NewSheet:
     repeat_rows: Callable[..., Any]
     print_area: Callable[..., Any]
     set_h_pagebreaks: Callable[..., Any]
+    set_footer: Callable[..., Any]
 
     def __init__(self, worksheet: Any) -> None:
         self.name: str = worksheet.name

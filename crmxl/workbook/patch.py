@@ -589,7 +589,7 @@ register(
         "write-too-many-cells": (
             "写入后 {path} 的工作表「{sheet}」将跨越 {rows} 行 × {cols} 列，超出 crmxl "
             "能安全读取的范围，未写入：请检查是否写到了远处的单元格",
-            "Writing would make sheet '{sheet}' of {path} span {rows} rows × {cols} columns, "
+            "Writing would make sheet '{sheet}' of {path} span {rows:~row|rows} × {cols:~column|columns}, "
             "more than crmxl can safely read back; nothing was written: check for a far-away "
             "cell",
         ),
