@@ -73,6 +73,8 @@ def toml_value(defn: SettingDef, value: Any) -> str | None:
     if defn.kind == "columns":
         names = [name.strip() for name in _names(defn)]
         return json.dumps(names, ensure_ascii=False)
+    if defn.kind in _AS_WRITTEN:  # the text the 配置 sheet shows reads back the same
+        return json.dumps(_shown(defn), ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -82,6 +84,15 @@ def toml_value(defn: SettingDef, value: Any) -> str | None:
     if isinstance(value, tuple | list):
         return json.dumps([str(v) for v in value], ensure_ascii=False)
     return json.dumps(str(value), ensure_ascii=False)
+
+
+#: Kinds whose value is given as the 配置 sheet writes it (自然时, 09:00-12:00,13:30-18:00, 2个工作日 ...).
+_AS_WRITTEN = frozenset({"clock", "workhours", "workdays", "limit", "switch"})
+
+
+def _shown(defn: SettingDef) -> str:
+    """The default of ``defn`` as the 配置 sheet of a new workbook shows it."""
+    return next(value for key, value, _ in default_rows("zh") if key == defn.zh)
 
 
 def _names(defn: SettingDef) -> list[str]:
