@@ -334,11 +334,11 @@ register(
         ),
         "late-record-workdays": (
             "建档比首次接触晚了 {days} 天，超过 {n} 个工作日时限",
-            "Recorded {days} days after first contact, beyond the {n} working-day limit",
+            "Recorded {days:~day|days} after first contact, beyond the {n} working-day limit",
         ),
         "late-record-working-hours": (
             "建档比首次接触晚了 {days} 天，超过 {hours} 个工作小时时限",
-            "Recorded {days} days after first contact, beyond the {hours} working-hour limit",
+            "Recorded {days:~day|days} after first contact, beyond the {hours} working-hour limit",
         ),
         "override-needs-note": (
             "手动等级“{value}”需要在备注中说明原因",

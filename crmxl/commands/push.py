@@ -299,7 +299,7 @@ register(
         ),
         "push-findings": (
             "{errors} 个错误，{warnings} 个警告：",
-            "{errors} errors, {warnings} warnings:",
+            "{errors:~error|errors}, {warnings:~warning|warnings}:",
         ),
         "push-more": ("……另有 {n} 条", "... and {n} more"),
     }

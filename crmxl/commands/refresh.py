@@ -292,7 +292,7 @@ register(
             "{n:?its row were|their rows were} left as they were:",
         ),
         "refresh-saved": ("已保存 {path}（备份：{backup}）", "Saved {path} (backup: {backup})"),
-        "refresh-pool-moves": ("公海变动 {n} 个：", "{n} pool moves:"),
+        "refresh-pool-moves": ("公海变动 {n} 个：", "{n:~pool move|pool moves}:"),
         "pool-action-return": ("退回公海", "returned"),
         "pool-action-claim": ("认领", "claimed"),
         "pool-action-refuse": ("认领被拒", "claim refused"),

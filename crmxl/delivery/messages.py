@@ -146,12 +146,12 @@ register(
     {
         "send-subject": (
             "【待办】{owner} {date}（{n} 项）",
-            "[To do] {owner} {date} ({n} items)",
+            "[To do] {owner} {date} ({n:~item|items})",
         ),
-        "send-heading": ("{owner}的待办（{n} 项）", "To do for {owner} ({n} items)"),
+        "send-heading": ("{owner}的待办（{n} 项）", "To do for {owner} ({n:~item|items})"),
         "send-as-of": (
             "计算基准 {as_of}，向前看 {days} 天",
-            "As of {as_of}, looking {days} days ahead",
+            "As of {as_of}, looking {days:~day|days} ahead",
         ),
         "send-footer": (
             "由 crmxl todo --send 按团队的 CRM 工作簿生成，请勿直接回复。",

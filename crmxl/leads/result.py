@@ -306,11 +306,11 @@ register(
         ),
         "assign-pool-summary": (
             "公海客户 {waiting} 个：已分配 {assigned} 个，无法分配 {unassigned} 个",
-            "{waiting} customers in the pool: {assigned} handed out, {unassigned} left in the pool",
+            "{waiting:~customer|customers} in the pool: {assigned} handed out, {unassigned} left in the pool",
         ),
         "assign-pool-unassigned-title": (
             "无法分配的公海客户 {n} 个（留在公海）：",
-            "{n} pool customers no one can take (they stay in the pool):",
+            "{n:~pool customer|pool customers} no one can take (they stay in the pool):",
         ),
     }
 )

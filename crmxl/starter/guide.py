@@ -444,9 +444,9 @@ register(
             "销售专员在负责人填上自己的名字即认领，原负责人 {cooldown} 天内不能认领。",
             "Off by default. When on, a prospect or interested customer without a follow-up for "
             "longer than the pool days ({days}) is returned by refresh: its owner becomes "
-            "{pool}, with the former owner and the date kept; none returns within {protect} days "
+            "{pool}, with the former owner and the date kept; none returns within {protect:~day|days} "
             "of being assigned or claimed. A rep claims one by typing their name as its owner; "
-            "the former owner cannot for {cooldown} days.",
+            "the former owner cannot for {cooldown:~day|days}.",
         ),
         "guide-rule-leads-text": (
             "分给在岗、负责该区域的销售专员，优先擅长该行业的，其次未结线索最少的；达到线索上限的不再分配；电话或公司名与现有客户相同的标为重复。",
