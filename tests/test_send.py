@@ -70,6 +70,22 @@ def robots() -> Iterator[RobotServer]:
         yield server
 
 
+def test_the_pool_is_mailed_to_no_one(make_workbook: Any, smtp: SmtpServer, tmp_path: Path) -> None:
+    data = sheets()
+    for person in data["team"]:
+        if person["name"] in ADDRESSES:
+            person["email"] = ADDRESSES[person["name"]]
+    (c001,) = [c for c in data["customers"] if c["customer_id"] == "C001"]
+    c001["owner"] = "公海"  # a customer in the pool (SPEC 2.9): its items belong to no one
+    book = make_workbook(data)
+    config = write_config(tmp_path, smtp.settings())
+    result = send([book], as_of=AS_OF, config=config, env=ENV)
+    pool = [d for d in result.deliveries if d.owner == "公海"]
+    assert [(d.channel, d.state) for d in pool] == [("email", "no-recipient")]
+    assert result.ok  # not a failed delivery
+    assert {m.rcpt_tos[0] for m in smtp.handler.messages} <= set(ADDRESSES.values())
+
+
 def test_each_owner_gets_a_readable_mail(crm: Path, smtp: SmtpServer, tmp_path: Path) -> None:
     config = write_config(tmp_path, smtp.settings())
     result = send([crm], as_of=AS_OF, config=config, env=ENV)

@@ -36,7 +36,7 @@ from crmxl.delivery.robots import Robot, RobotError, robots_from_settings
 from crmxl.errors import UsageError
 from crmxl.i18n import normalize_lang, pick, register, t
 from crmxl.model.frames import typed
-from crmxl.model.schema import ContactChannel, fold
+from crmxl.model.schema import ContactChannel, Pool, fold
 from crmxl.model.textout import render_table
 from crmxl.model.workspace import Workspace, open_workspace
 from crmxl.reporting.facts import load, owner_label
@@ -292,6 +292,9 @@ def _email(agenda: Agenda, mailer: Mailer, addresses: Mapping[str, str], lang: s
     if agenda.owner is None:
         d.state, d.detail = "no-recipient", t("send-unassigned", lang)
         return d, _nothing
+    if agenda.owner == Pool.POOL:  # the pool is no person: its customers are anyone's to claim
+        d.state, d.detail = "no-recipient", t("send-pool", lang)
+        return d, _nothing
     if address is None:
         d.state, d.detail = "failed", t("send-no-address", lang, owner=agenda.owner)
         return d, _nothing
@@ -337,6 +340,10 @@ register(
         "send-unassigned": (
             "未分配负责人的事项只发到群机器人",
             "items without an owner go to the group robots only",
+        ),
+        "send-pool": (
+            "公海客户的事项没有收件人，只发到群机器人",
+            "the pool's customers have no one to mail: their items go to the group robots only",
         ),
         "send-no-address": (
             "销售团队中没有 {owner} 的邮箱",
