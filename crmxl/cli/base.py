@@ -62,6 +62,14 @@ def emit_json(data: Any) -> None:
     write_json(data)  # UTF-8 whatever the console's code page
 
 
+def show(result: Any, lang: str, as_json: bool) -> None:
+    """Print a command's result: its JSON (``to_dict``) with ``--json``, else its text."""
+    if as_json:
+        emit_json(result.to_dict(lang))
+    else:
+        click.echo(result.render(lang))
+
+
 def command(fn: Callable[..., int | None]) -> Callable[..., None]:
     """Run a command body: CrmxlError -> one line and exit 1; the body's return is the exit code.
 
@@ -134,6 +142,9 @@ def _close_bars() -> None:
 
 
 files_argument = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+no_backup_option = click.option(
+    "--no-backup", is_flag=True, help="不保留备份 / keep no backup copy"
+)
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="输出 JSON / print JSON for scripts"
 )

@@ -19,7 +19,9 @@ from crmxl.cli.base import (
     files_argument,
     json_option,
     lang_of,
+    no_backup_option,
     progress_bar,
+    show,
 )
 
 
@@ -31,7 +33,7 @@ from crmxl.cli.base import (
     is_flag=True,
     help="只显示将要改动的内容，不写文件 / show what would change, write nothing",
 )
-@click.option("--no-backup", is_flag=True, help="不保留备份 / keep no backup copy")
+@no_backup_option
 @json_option
 @config_option
 @click.pass_context
@@ -75,10 +77,7 @@ def refresh(
         config=config,
         progress=progress_bar(ctx, as_json),
     )
-    if as_json:
-        emit_json(result.to_dict(lang))
-    else:
-        click.echo(result.render(lang))
+    show(result, lang, as_json)
     return 1 if result.findings else 0
 
 
@@ -190,7 +189,7 @@ def init(
     is_flag=True,
     help="只显示将要导入的内容，不写工作簿 / show what would be imported, write nothing",
 )
-@click.option("--no-backup", is_flag=True, help="不保留备份 / keep no backup copy")
+@no_backup_option
 @as_of_option
 @json_option
 @config_option
@@ -254,10 +253,7 @@ def import_(
         )
     except LibraryUsageError as exc:
         raise _usage_exit(exc, lang) from exc
-    if as_json:
-        emit_json(result.to_dict(lang))
-    else:
-        click.echo(result.render(lang))
+    show(result, lang, as_json)
     return 0 if result.ok else 1
 
 
@@ -272,7 +268,7 @@ def import_(
     is_flag=True,
     help="分配公海客户（而不是线索） / hand out the public pool's customers instead of leads",
 )
-@click.option("--no-backup", is_flag=True, help="不保留备份 / keep no backup copy")
+@no_backup_option
 @json_option
 @config_option
 @click.pass_context
@@ -323,10 +319,7 @@ def assign(
         pool=pool,
         progress=progress_bar(ctx, as_json),
     )
-    if as_json:
-        emit_json(result.to_dict(lang))
-    else:
-        click.echo(result.render(lang))
+    show(result, lang, as_json)
     return 0 if result.ok else 1
 
 
@@ -390,10 +383,7 @@ def split(
         config=config,
         progress=progress_bar(ctx, as_json),
     )
-    if as_json:
-        emit_json(result.to_dict(lang))
-    else:
-        click.echo(result.render(lang))
+    show(result, lang, as_json)
     return 0
 
 
@@ -404,7 +394,7 @@ def split(
     is_flag=True,
     help="只显示将要合并的内容，不写文件 / show what would be merged, write nothing",
 )
-@click.option("--no-backup", is_flag=True, help="不保留备份 / keep no backup copy")
+@no_backup_option
 @config_option
 @json_option
 @click.pass_context
@@ -446,8 +436,5 @@ def merge(
         backup=not no_backup,
         progress=progress_bar(ctx, as_json),
     )
-    if as_json:
-        emit_json(result.to_dict(lang))
-    else:
-        click.echo(result.render(lang))
+    show(result, lang, as_json)
     return 0 if result.clean else 1

@@ -15,12 +15,12 @@ from crmxl.cli.base import (
     cli,
     command,
     config_option,
-    emit_json,
     explicit_lang,
     files_argument,
     json_option,
     lang_of,
     progress_bar,
+    show,
 )
 from crmxl.i18n import register, t
 
@@ -69,10 +69,7 @@ def validate(
         annotate=annotate,
         progress=progress_bar(ctx, as_json),
     )
-    if as_json:
-        emit_json(result.to_dict(lang))
-    else:
-        click.echo(result.render(lang))
+    show(result, lang, as_json)
     return 0 if result.valid else 1
 
 
@@ -160,10 +157,7 @@ def report_command(
         progress=progress_bar(ctx, as_json),
         db=db,
     )
-    if as_json:
-        emit_json(result.to_dict(lang))
-    else:
-        click.echo(result.render(lang))
+    show(result, lang, as_json)
     return 0
 
 
@@ -245,10 +239,7 @@ def todo_command(
             lang=explicit_lang(ctx),
             dry_run=dry_run,
         )
-        if as_json:
-            emit_json(sent.to_dict(lang))
-        else:
-            click.echo(sent.render(lang))
+        show(sent, lang, as_json)
         return 0 if sent.ok else 1
     from crmxl.commands.todo import todo as run
 
@@ -260,10 +251,7 @@ def todo_command(
         config=config,
         progress=progress_bar(ctx, as_json),
     )
-    if as_json:
-        emit_json(result.to_dict(lang))
-    else:
-        click.echo(result.render(lang))
+    show(result, lang, as_json)
     return 0
 
 
@@ -314,10 +302,7 @@ def push_command(
 
     lang = lang_of(ctx)
     result = run(files, db, as_of=as_of, config=config, progress=progress_bar(ctx, as_json))
-    if as_json:
-        emit_json(result.to_dict(lang))
-    else:
-        click.echo(result.render(lang))
+    show(result, lang, as_json)
     return 0 if result.ok else 1
 
 
